@@ -1,0 +1,250 @@
+//! A strict CSV reader shared by every dyad input format.
+//!
+//! It checks the header against the columns a format knows, then hands each row to a callback
+//! with helpers that build errors located at `file:line:column`. Problems are collected rather
+//! than stopping at the first, so a user can fix a file in one pass.
+
+use crate::error::{InputError, InputErrors};
+
+/// The columns a CSV format has.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    /// Columns every file must have.
+    pub required: &'a [&'a str],
+    /// Columns a file may have.
+    pub optional: &'a [&'a str],
+    /// Alternative names accepted for a column: `(alias, name)`.
+    pub aliases: &'a [(&'a str, &'a str)],
+}
+
+/// Stop collecting after this many problems: the file is clearly not of this format.
+const MAX_ERRORS: usize = 1000;
+
+/// One data row, with its location for error messages.
+pub struct Row<'r> {
+    file: &'r str,
+    line: u64,
+    record: &'r csv::StringRecord,
+    index: &'r [(String, usize)],
+}
+
+impl Row<'_> {
+    /// 1-based line number where the row starts.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The trimmed text of a column, or "" when the file lacks that optional column.
+    pub fn get(&self, name: &str) -> &str {
+        self.position(name)
+            .and_then(|i| self.record.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.index.iter().find(|(n, _)| n == name).map(|&(_, i)| i)
+    }
+
+    /// An error about one column of this row.
+    pub fn error(&self, name: &str, message: impl Into<String>) -> InputError {
+        InputError {
+            file: self.file.to_string(),
+            line: self.line,
+            column: self.position(name).map_or(0, |i| i + 1),
+            field: Some(name.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the row as a whole.
+    pub fn row_error(&self, message: impl Into<String>) -> InputError {
+        InputError {
+            file: self.file.to_string(),
+            line: self.line,
+            column: 0,
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+fn located(file: &str, line: u64, column: usize, message: impl Into<String>) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line,
+        column,
+        field: None,
+        message: message.into(),
+    }
+}
+
+/// Reads `bytes` as CSV with a header, checking it against `columns`, and calls `on_row` for
+/// each data row. Errors from the callback and from the CSV layer are collected.
+pub fn read_rows(
+    file: &str,
+    bytes: &[u8],
+    columns: Columns<'_>,
+    mut on_row: impl FnMut(&Row<'_>) -> Result<(), InputError>,
+) -> Result<(), InputErrors> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut errors = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::StringRecord::new();
+
+    let header = match reader.read_record(&mut record) {
+        Ok(true) => record.clone(),
+        Ok(false) => return Err(InputErrors(vec![located(file, 1, 0, "the file is empty: expected a header row")])),
+        Err(e) => return Err(InputErrors(vec![csv_error(file, &e, None)])),
+    };
+    let mut index = Vec::new();
+    for (i, raw) in header.iter().enumerate() {
+        let name = raw.trim();
+        let name = columns
+            .aliases
+            .iter()
+            .find(|(alias, _)| *alias == name)
+            .map_or(name, |&(_, real)| real);
+        if !columns.required.contains(&name) && !columns.optional.contains(&name) {
+            let known: Vec<&str> = columns.required.iter().chain(columns.optional).copied().collect();
+            errors.push(located(
+                file,
+                1,
+                i + 1,
+                format!("unknown column `{name}`; known columns: {}", known.join(", ")),
+            ));
+        } else if index.iter().any(|(n, _)| n == name) {
+            errors.push(located(file, 1, i + 1, format!("column `{name}` appears twice")));
+        } else {
+            index.push((name.to_string(), i));
+        }
+    }
+    for name in columns.required {
+        if !index.iter().any(|(n, _)| n == name) {
+            errors.push(located(file, 1, 0, format!("missing column `{name}` in the header")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+
+    let width = header.len();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+                    continue; // a blank line
+                }
+                if record.len() != width {
+                    let hint = if record.iter().any(|f| f.contains('\n')) {
+                        " (a quote opened on this line seems never to be closed)"
+                    } else {
+                        ""
+                    };
+                    errors.push(located(
+                        file,
+                        line,
+                        width.min(record.len()) + 1,
+                        format!("expected {width} columns, found {}{hint}", record.len()),
+                    ));
+                } else {
+                    let row = Row { file, line, record: &record, index: &index };
+                    if let Err(e) = on_row(&row) {
+                        errors.push(e);
+                    }
+                }
+            }
+            Err(e) => {
+                let stop = !matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+                errors.push(csv_error(file, &e, Some(&header)));
+                if stop {
+                    break;
+                }
+            }
+        }
+        if errors.len() >= MAX_ERRORS {
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(InputErrors(errors))
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error, header: Option<&csv::StringRecord>) -> InputError {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => {
+            let line = pos.as_ref().map_or(0, |p| p.line());
+            let field = header.and_then(|h| h.get(err.field())).map(|s| s.trim().to_string());
+            InputError {
+                file: file.to_string(),
+                line,
+                column: err.field() + 1,
+                field,
+                message: format!(
+                    "not valid UTF-8 (after {} valid bytes of the field); save the file as UTF-8",
+                    err.valid_up_to()
+                ),
+            }
+        }
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => located(
+            file,
+            pos.as_ref().map_or(0, |p| p.line()),
+            0,
+            format!("expected {expected_len} columns, found {len}"),
+        ),
+        _ => located(file, 0, 0, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: Columns<'static> = Columns { required: &["a", "b"], optional: &["c"], aliases: &[("bee", "b")] };
+
+    fn collect(text: &[u8]) -> Result<Vec<(u64, String, String)>, InputErrors> {
+        let mut out = Vec::new();
+        read_rows("t.csv", text, COLS, |r| {
+            out.push((r.line(), r.get("a").to_string(), r.get("c").to_string()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_rows_with_lines_bom_crlf_and_aliases() {
+        let rows = collect(b"\xEF\xBB\xBFa,bee\r\n1,2\r\n\r\n\"x\ny\",3\r\n").unwrap();
+        assert_eq!(rows, vec![(2, "1".into(), "".into()), (4, "x\ny".into(), "".into())]);
+    }
+
+    #[test]
+    fn header_problems_are_named() {
+        let e = collect(b"a,zz\n1,2\n").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("t.csv:1:2: unknown column `zz`"), "{text}");
+        assert!(text.contains("missing column `b`"), "{text}");
+        assert!(collect(b"").unwrap_err().to_string().contains("empty"));
+        assert!(collect(b"a,b,a\n").unwrap_err().to_string().contains("appears twice"));
+    }
+
+    #[test]
+    fn wrong_width_and_bad_utf8_are_located() {
+        let e = collect(b"a,b\n1,2\n1,2,3\n1\n").unwrap_err();
+        assert_eq!(e.0.len(), 2);
+        assert_eq!((e.0[0].line, e.0[0].column), (3, 3));
+        assert_eq!((e.0[1].line, e.0[1].column), (4, 2));
+        let e = collect(b"a,b\n1,ok\n1,\xff\xfe\n").unwrap_err();
+        assert_eq!((e.0[0].line, e.0[0].column), (3, 2));
+        assert!(e.0[0].message.contains("UTF-8"));
+        let e = collect(b"a,b\n1,\"never closed\n2,3\n").unwrap_err();
+        assert!(e.0[0].message.contains("never to be closed"), "{}", e);
+    }
+}

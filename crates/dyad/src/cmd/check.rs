@@ -1,0 +1,63 @@
+//! `dyad check FILE...`: validate acts files and compare their `level` column with dyad's fold.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use dyad_core::acts_csv::parse_acts;
+
+use crate::context::LedgerArgs;
+use crate::output::{Format, Table};
+
+/// Arguments of `dyad check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Acts CSV files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format (default: table on a terminal, CSV otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// Runs `dyad check`.
+pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
+    // The home's registry knows any authorities imported there.
+    let ledger = args.ledger.open()?;
+    let registry = ledger.registry();
+    let mut table = Table::new([
+        "file", "line", "id", "actor", "authority", "date", "act", "file_level", "dyad_level", "dyad_acts",
+    ]);
+    let mut checked = 0;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let rows = parse_acts(&name, &bytes, registry)?;
+        let acts: Vec<_> = rows.iter().map(|r| r.act.clone()).collect();
+        for row in &rows {
+            let Some(file_level) = row.act.level else { continue };
+            checked += 1;
+            let authority = registry.authority(&row.act.authority).expect("validated");
+            let stance = dyad_core::fold(&row.act.actor, authority, &acts, row.act.date.end());
+            if stance.level != file_level {
+                table.push([
+                    name.clone(),
+                    row.line.to_string(),
+                    row.act.id.clone(),
+                    row.act.actor.clone(),
+                    row.act.authority.clone(),
+                    row.act.date.to_string(),
+                    row.act.kind.to_string(),
+                    file_level.to_string(),
+                    stance.level.to_string(),
+                    stance.level_acts().join(" "),
+                ]);
+            }
+        }
+        eprintln!("{name}: {} acts, all valid", rows.len());
+    }
+    eprintln!("{checked} levels checked; {} differ from dyad's fold", table.rows.len());
+    table.write(Format::resolve(args.format), out)
+}

@@ -1,0 +1,41 @@
+//! `dyad compare AUTHORITY --on DATE ACTOR...`: chosen actors side by side on one day.
+
+use std::io::Write;
+
+use anyhow::Result;
+use time::Date;
+
+use crate::context::{self, LedgerArgs};
+use crate::output::Format;
+
+/// Arguments of `dyad compare`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Authority, e.g. AFG-IEA.
+    pub authority: String,
+    /// Actors to compare, e.g. KAZ CHN RUS.
+    #[arg(required = true)]
+    pub actors: Vec<String>,
+    /// The day to answer for (YYYY-MM-DD; default today).
+    #[arg(long, value_parser = context::parse_day)]
+    pub on: Option<Date>,
+    /// Output format (default: table on a terminal, CSV otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// Runs `dyad compare`.
+pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
+    let ledger = args.ledger.open()?;
+    let authority = context::authority(&ledger, &args.authority)?;
+    for a in &args.actors {
+        context::actor(&ledger, a)?;
+    }
+    let on = args.on.unwrap_or_else(context::today);
+    let acts = ledger.acts(Some(&authority.id), None, args.ledger.known_on)?;
+    // An actor with no acts still gets a row (level 0), in the order asked.
+    let stances: Vec<_> = args.actors.iter().map(|a| dyad_core::fold(a, authority, &acts, on)).collect();
+    crate::render::write_stances(&stances, &acts, ledger.registry(), Format::resolve(args.format), out)
+}

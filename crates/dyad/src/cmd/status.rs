@@ -1,0 +1,34 @@
+//! `dyad status AUTHORITY [--on DATE]`: one row per actor with its stance on the day.
+
+use std::io::Write;
+
+use anyhow::Result;
+use time::Date;
+
+use crate::context::{self, LedgerArgs};
+use crate::output::Format;
+
+/// Arguments of `dyad status`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Authority, e.g. AFG-IEA.
+    pub authority: String,
+    /// The day to answer for (YYYY-MM-DD; default today).
+    #[arg(long, value_parser = context::parse_day)]
+    pub on: Option<Date>,
+    /// Output format (default: table on a terminal, CSV otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// Runs `dyad status`.
+pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
+    let ledger = args.ledger.open()?;
+    let authority = context::authority(&ledger, &args.authority)?;
+    let on = args.on.unwrap_or_else(context::today);
+    let acts = ledger.acts(Some(&authority.id), None, args.ledger.known_on)?;
+    let stances = dyad_core::fold_all(authority, &acts, on);
+    crate::render::write_stances(&stances, &acts, ledger.registry(), Format::resolve(args.format), out)
+}

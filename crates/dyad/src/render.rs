@@ -1,0 +1,120 @@
+//! Shared rendering of stances, so `status`, `compare` and `diff` print them alike.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use anyhow::Result;
+use dyad_core::stance::Stance;
+use dyad_core::{Act, Registry};
+use serde_json::{json, Value};
+
+use crate::output::{Format, Table};
+
+/// Columns of a stance table.
+pub const STANCE_HEADERS: [&str; 11] = [
+    "actor",
+    "name",
+    "level",
+    "level_name",
+    "recognition",
+    "envoys",
+    "mission",
+    "designation",
+    "uncertain",
+    "acts",
+    "pending",
+];
+
+/// Which dimensions are uncertain, as text (`envoys,mission`), or empty.
+pub fn uncertain(stance: &Stance) -> String {
+    let mut out = Vec::new();
+    if stance.recognition.uncertain() {
+        out.push("recognition");
+    }
+    if stance.envoys.uncertain() {
+        out.push("envoys");
+    }
+    if stance.mission.uncertain() {
+        out.push("mission");
+    }
+    if stance.designation.uncertain() {
+        out.push("designation");
+    }
+    out.join(",")
+}
+
+fn pending(stance: &Stance) -> Vec<&str> {
+    [&stance.recognition.pending, &stance.envoys.pending, &stance.mission.pending, &stance.designation.pending]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
+}
+
+/// One row of a stance table.
+pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
+    vec![
+        stance.actor.clone(),
+        registry.name_of(&stance.actor).to_string(),
+        format!("{}{}", stance.level, if stance.level_uncertain { "?" } else { "" }),
+        stance.level_name().to_string(),
+        stance.recognition.value.as_str().to_string(),
+        stance.envoys.value.as_str().to_string(),
+        stance.mission.value.as_str().to_string(),
+        stance.designation.value.as_str().to_string(),
+        uncertain(stance),
+        stance.level_acts().join(" "),
+        pending(stance).join(" "),
+    ]
+}
+
+/// The acts a stance cites (every dimension, and pending ones), with their sources.
+pub fn sources(stance: &Stance, acts: &[Act]) -> Vec<Value> {
+    let cited: BTreeSet<&str> = stance
+        .recognition
+        .acts
+        .iter()
+        .chain(&stance.envoys.acts)
+        .chain(&stance.mission.acts)
+        .chain(&stance.designation.acts)
+        .chain(stance.level_acts())
+        .map(String::as_str)
+        .chain(pending(stance))
+        .collect();
+    acts.iter()
+        .filter(|a| cited.contains(a.id.as_str()))
+        .map(|a| json!({"id": a.id, "date": a.date, "act": a.kind, "detail": a.detail, "source_url": a.source_url}))
+        .collect()
+}
+
+/// A stance as JSON: its dimensions, names, and the sources it cites.
+pub fn stance_json(stance: &Stance, acts: &[Act], registry: &Registry) -> Value {
+    let mut v = serde_json::to_value(stance).expect("stances serialise");
+    let obj = v.as_object_mut().expect("a stance is an object");
+    obj.insert("actor_name".into(), json!(registry.name_of(&stance.actor)));
+    obj.insert("level_name".into(), json!(stance.level_name()));
+    obj.insert("level_acts".into(), json!(stance.level_acts()));
+    obj.insert("sources".into(), Value::Array(sources(stance, acts)));
+    v
+}
+
+/// Prints stances as a table, CSV, or JSON with sources.
+pub fn write_stances(
+    stances: &[Stance],
+    acts: &[Act],
+    registry: &Registry,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if format == Format::Json {
+        let list: Vec<Value> = stances.iter().map(|s| stance_json(s, acts, registry)).collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let mut table = Table::new(STANCE_HEADERS);
+    for s in stances {
+        table.push(stance_row(s, registry));
+    }
+    table.write(format, out)
+}
