@@ -28,7 +28,11 @@ pub struct ActRow {
 
 /// Parses and validates an acts CSV against `registry`. All rows are checked; any problem makes
 /// the whole file fail, with every problem located.
-pub fn parse_acts(file: &str, bytes: &[u8], registry: &Registry) -> Result<Vec<ActRow>, InputErrors> {
+pub fn parse_acts(
+    file: &str,
+    bytes: &[u8],
+    registry: &Registry,
+) -> Result<Vec<ActRow>, InputErrors> {
     let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut dup_errors = Vec::new();
@@ -37,17 +41,26 @@ pub fn parse_acts(file: &str, bytes: &[u8], registry: &Registry) -> Result<Vec<A
         let date = PartialDate::parse(date_text).map_err(|e| row.error("date", e.to_string()))?;
         let actor = row.get("actor");
         if registry.state(actor).is_none() {
-            return Err(row.error("actor", format!("unknown actor `{actor}` (expected an ISO alpha-3 code or UN)")));
+            return Err(row.error(
+                "actor",
+                format!("unknown actor `{actor}` (expected an ISO alpha-3 code or UN)"),
+            ));
         }
         let authority_id = row.get("counterpart");
-        let authority = registry
-            .authority(authority_id)
-            .ok_or_else(|| row.error("counterpart", format!("unknown authority `{authority_id}`")))?;
-        let kind: ActKind = row.get("act").parse().map_err(|e: crate::act::UnknownAct| row.error("act", e.to_string()))?;
+        let authority = registry.authority(authority_id).ok_or_else(|| {
+            row.error("counterpart", format!("unknown authority `{authority_id}`"))
+        })?;
+        let kind: ActKind = row
+            .get("act")
+            .parse()
+            .map_err(|e: crate::act::UnknownAct| row.error("act", e.to_string()))?;
         if !authority.covers(&date) {
             return Err(row.error(
                 "date",
-                format!("{date} is outside the period of {authority_id} ({})", authority.period()),
+                format!(
+                    "{date} is outside the period of {authority_id} ({})",
+                    authority.period()
+                ),
             ));
         }
         let level = match row.get("level") {
@@ -62,9 +75,13 @@ pub fn parse_acts(file: &str, bytes: &[u8], registry: &Registry) -> Result<Vec<A
         let source_date = match row.get("source_date") {
             "" => None,
             t => {
-                let d = PartialDate::parse(t).map_err(|e| row.error("source_date", e.to_string()))?;
+                let d =
+                    PartialDate::parse(t).map_err(|e| row.error("source_date", e.to_string()))?;
                 if d.precision() == Precision::Year {
-                    return Err(row.error("source_date", "give the source's date as YYYY-MM-DD or YYYY-MM"));
+                    return Err(row.error(
+                        "source_date",
+                        "give the source's date as YYYY-MM-DD or YYYY-MM",
+                    ));
                 }
                 Some(d)
             }
@@ -110,8 +127,17 @@ pub fn parse_acts(file: &str, bytes: &[u8], registry: &Registry) -> Result<Vec<A
 }
 
 /// The header written by [`write_acts`].
-pub const EXPORT_HEADER: [&str; 9] =
-    ["id", "date", "actor", "counterpart", "act", "level", "detail", "source_url", "source_date"];
+pub const EXPORT_HEADER: [&str; 9] = [
+    "id",
+    "date",
+    "actor",
+    "counterpart",
+    "act",
+    "level",
+    "detail",
+    "source_url",
+    "source_date",
+];
 
 /// Writes acts as CSV, readable again by [`parse_acts`].
 pub fn write_acts<'a>(out: impl Write, acts: impl IntoIterator<Item = &'a Act>) -> csv::Result<()> {

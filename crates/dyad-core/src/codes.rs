@@ -78,7 +78,9 @@ impl Authority {
 
     /// The period as text, for messages.
     pub fn period(&self) -> String {
-        let until = self.until.map_or_else(|| "today".to_string(), crate::date::format_day);
+        let until = self
+            .until
+            .map_or_else(|| "today".to_string(), crate::date::format_day);
         format!("{} to {until}", crate::date::format_day(self.from))
     }
 }
@@ -114,8 +116,12 @@ impl Registry {
         let mut r = Registry::default();
         r.states = parse_states("<bundled>/states.csv", BUNDLED_STATES.as_bytes())
             .expect("bundled states.csv is valid");
-        for a in parse_authorities("<bundled>/authorities.csv", BUNDLED_AUTHORITIES.as_bytes(), &r)
-            .expect("bundled authorities.csv is valid")
+        for a in parse_authorities(
+            "<bundled>/authorities.csv",
+            BUNDLED_AUTHORITIES.as_bytes(),
+            &r,
+        )
+        .expect("bundled authorities.csv is valid")
         {
             r.authorities.insert(a.id.clone(), a);
         }
@@ -167,7 +173,10 @@ fn parse_states(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, State>, Inp
     read_rows(file, bytes, STATE_COLUMNS, |row| {
         let numeric = match row.get("numeric") {
             "" => None,
-            n => Some(n.parse::<u16>().map_err(|_| row.error("numeric", format!("`{n}` is not a number")))?),
+            n => Some(
+                n.parse::<u16>()
+                    .map_err(|_| row.error("numeric", format!("`{n}` is not a number")))?,
+            ),
         };
         let kind = match row.get("kind") {
             "state" => Kind::State,
@@ -195,18 +204,31 @@ fn parse_states(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, State>, Inp
 
 /// Parses an authorities CSV (`id,state,name,from,until,exile_from,source_url,note`), checking
 /// each state code against `registry`.
-pub fn parse_authorities(file: &str, bytes: &[u8], registry: &Registry) -> Result<Vec<Authority>, InputErrors> {
+pub fn parse_authorities(
+    file: &str,
+    bytes: &[u8],
+    registry: &Registry,
+) -> Result<Vec<Authority>, InputErrors> {
     let mut out: Vec<Authority> = Vec::new();
     read_rows(file, bytes, AUTHORITY_COLUMNS, |row| {
         let day = |name: &str| -> Result<Option<Date>, _> {
             match row.get(name) {
                 "" => Ok(None),
-                t => parse_day(t).map(Some).map_err(|e| row.error(name, e.to_string())),
+                t => parse_day(t)
+                    .map(Some)
+                    .map_err(|e| row.error(name, e.to_string())),
             }
         };
         let id = row.get("id");
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(row.error("id", format!("`{id}` is not a valid identifier (letters, digits, - and _)")));
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(row.error(
+                "id",
+                format!("`{id}` is not a valid identifier (letters, digits, - and _)"),
+            ));
         }
         if out.iter().any(|a| a.id == id) {
             return Err(row.error("id", format!("authority `{id}` appears twice")));

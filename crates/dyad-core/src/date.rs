@@ -109,7 +109,9 @@ impl PartialDate {
             Precision::Day => self.start,
             Precision::Month => {
                 let last = self.start.month().length(self.start.year());
-                self.start.replace_day(last).expect("last day of month exists")
+                self.start
+                    .replace_day(last)
+                    .expect("last day of month exists")
             }
             Precision::Year => Date::from_calendar_date(self.start.year(), Month::December, 31)
                 .expect("31 December exists"),
@@ -125,7 +127,11 @@ impl PartialDate {
 
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = (self.start.year(), self.start.month() as u8, self.start.day());
+        let (y, m, d) = (
+            self.start.year(),
+            self.start.month() as u8,
+            self.start.day(),
+        );
         match self.precision {
             Precision::Year => write!(f, "{y:04}"),
             Precision::Month => write!(f, "{y:04}-{m:02}"),
@@ -189,11 +195,31 @@ mod tests {
 
     #[test]
     fn rejects_bad_and_impossible_dates() {
-        for bad in ["", "23-04-17", "2023/04/17", "2023-4-17", "2023-04-17T00", "abcd", "2023-04-"] {
-            assert!(matches!(PartialDate::parse(bad), Err(DateError::Syntax(_))), "{bad}");
+        for bad in [
+            "",
+            "23-04-17",
+            "2023/04/17",
+            "2023-4-17",
+            "2023-04-17T00",
+            "abcd",
+            "2023-04-",
+        ] {
+            assert!(
+                matches!(PartialDate::parse(bad), Err(DateError::Syntax(_))),
+                "{bad}"
+            );
         }
-        for bad in ["2023-02-30", "2023-13", "2023-00-10", "2021-04-31", "2023-02-29"] {
-            assert!(matches!(PartialDate::parse(bad), Err(DateError::Impossible(_))), "{bad}");
+        for bad in [
+            "2023-02-30",
+            "2023-13",
+            "2023-00-10",
+            "2021-04-31",
+            "2023-02-29",
+        ] {
+            assert!(
+                matches!(PartialDate::parse(bad), Err(DateError::Impossible(_))),
+                "{bad}"
+            );
         }
     }
 

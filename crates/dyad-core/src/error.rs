@@ -40,7 +40,11 @@ const SHOWN: usize = 20;
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "{n} problem{} found; nothing was changed", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{n} problem{} found; nothing was changed",
+            if n == 1 { "" } else { "s" }
+        )?;
         for e in self.0.iter().take(SHOWN) {
             write!(f, "\n  {e}")?;
         }

@@ -163,7 +163,9 @@ fn touches(kind: ActKind, exile: bool) -> Touch {
     use ActKind::*;
     match kind {
         Recognition | RecognitionWithdrawn | StatementNonRecognition => Touch::Recognition,
-        EnvoyAccepted | EmbassyHandedOver | AmbassadorCredentialsAccepted | EnvoyRejected => Touch::Envoys,
+        EnvoyAccepted | EmbassyHandedOver | AmbassadorCredentialsAccepted | EnvoyRejected => {
+            Touch::Envoys
+        }
         EmbassyKeptOpen | MissionClosed if exile => Touch::Envoys,
         EmbassyKeptOpen | MissionClosed | AmbassadorSent => Touch::Mission,
         DesignationAdded | DesignationRemoved => Touch::Designation,
@@ -176,7 +178,9 @@ fn touches(kind: ActKind, exile: bool) -> Touch {
 fn is_contact(kind: ActKind) -> bool {
     !matches!(
         kind,
-        ActKind::StatementNonRecognition | ActKind::UnCredentialsDeferred | ActKind::DesignationAdded
+        ActKind::StatementNonRecognition
+            | ActKind::UnCredentialsDeferred
+            | ActKind::DesignationAdded
     )
 }
 
@@ -209,8 +213,12 @@ impl Stance {
                 }
             }
             (AmbassadorCredentialsAccepted, _) => self.envoys.set(Envoys::Ambassador, id),
-            (EnvoyAccepted | EmbassyHandedOver, _) => raise(&mut self.envoys, Envoys::BelowAmbassador, id),
-            (EnvoyRejected, _) | (MissionClosed, Touch::Envoys) => self.envoys.set(Envoys::None, id),
+            (EnvoyAccepted | EmbassyHandedOver, _) => {
+                raise(&mut self.envoys, Envoys::BelowAmbassador, id)
+            }
+            (EnvoyRejected, _) | (MissionClosed, Touch::Envoys) => {
+                self.envoys.set(Envoys::None, id)
+            }
             (EmbassyKeptOpen, Touch::Envoys) => raise(&mut self.envoys, Envoys::Received, id),
             (EmbassyKeptOpen, _) => {
                 if self.mission.value == Mission::Ambassador {
@@ -283,7 +291,12 @@ fn raise(dim: &mut Dimension<Envoys>, floor: Envoys, id: &str) {
 ///
 /// `acts` may be in any order and may include acts by other actors or toward other authorities;
 /// those are ignored. Acts on the same effective day are applied in the order given.
-pub fn fold<'a>(actor: &str, authority: &Authority, acts: impl IntoIterator<Item = &'a Act>, on: Date) -> Stance {
+pub fn fold<'a>(
+    actor: &str,
+    authority: &Authority,
+    acts: impl IntoIterator<Item = &'a Act>,
+    on: Date,
+) -> Stance {
     let mut mine: Vec<&Act> = acts
         .into_iter()
         .filter(|a| a.actor == actor && a.authority == authority.id && a.date.start() <= on)
@@ -308,7 +321,11 @@ pub fn fold<'a>(actor: &str, authority: &Authority, acts: impl IntoIterator<Item
 
 /// The stance of every actor with at least one act toward `authority` dated by `on`, sorted by
 /// actor code.
-pub fn fold_all<'a>(authority: &Authority, acts: impl IntoIterator<Item = &'a Act>, on: Date) -> Vec<Stance> {
+pub fn fold_all<'a>(
+    authority: &Authority,
+    acts: impl IntoIterator<Item = &'a Act>,
+    on: Date,
+) -> Vec<Stance> {
     let mut by_actor: BTreeMap<&str, Vec<&Act>> = BTreeMap::new();
     for a in acts {
         if a.authority == authority.id && a.date.start() <= on {
@@ -334,17 +351,246 @@ pub struct Change {
 
 /// What changed between two stances of one actor (`before` may be absent: no acts yet).
 pub fn changes(before: Option<&Stance>, after: &Stance) -> Vec<Change> {
-    let b = before.cloned().unwrap_or_else(|| Stance::empty(&after.actor, &after.authority, after.on));
+    let b = before
+        .cloned()
+        .unwrap_or_else(|| Stance::empty(&after.actor, &after.authority, after.on));
     let mut out = Vec::new();
     let mut push = |dimension, from: &str, to: &str| {
         if from != to {
-            out.push(Change { dimension, from: from.to_string(), to: to.to_string() });
+            out.push(Change {
+                dimension,
+                from: from.to_string(),
+                to: to.to_string(),
+            });
         }
     };
-    push("recognition", b.recognition.value.as_str(), after.recognition.value.as_str());
-    push("envoys", b.envoys.value.as_str(), after.envoys.value.as_str());
-    push("mission", b.mission.value.as_str(), after.mission.value.as_str());
-    push("designation", b.designation.value.as_str(), after.designation.value.as_str());
+    push(
+        "recognition",
+        b.recognition.value.as_str(),
+        after.recognition.value.as_str(),
+    );
+    push(
+        "envoys",
+        b.envoys.value.as_str(),
+        after.envoys.value.as_str(),
+    );
+    push(
+        "mission",
+        b.mission.value.as_str(),
+        after.mission.value.as_str(),
+    );
+    push(
+        "designation",
+        b.designation.value.as_str(),
+        after.designation.value.as_str(),
+    );
     push("level", &b.level.to_string(), &after.level.to_string());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::parse_day;
+    use crate::PartialDate;
+
+    fn authority(exile_from: Option<&str>) -> Authority {
+        Authority {
+            id: "GOV".into(),
+            state: "AFG".into(),
+            name: "Test government".into(),
+            from: parse_day("2000-01-01").unwrap(),
+            until: None,
+            exile_from: exile_from.map(|d| parse_day(d).unwrap()),
+            source_url: "https://example.org".into(),
+            note: String::new(),
+        }
+    }
+
+    fn act(date: &str, kind: ActKind) -> Act {
+        let date = PartialDate::parse(date).unwrap();
+        Act {
+            id: Act::natural_id("KAZ", "GOV", &date, kind),
+            date,
+            actor: "KAZ".into(),
+            authority: "GOV".into(),
+            kind,
+            level: None,
+            detail: String::new(),
+            source_url: "https://example.org/a".into(),
+            source_date: None,
+        }
+    }
+
+    fn on(acts: &[Act], day: &str) -> Stance {
+        fold(
+            "KAZ",
+            &authority(Some("2020-01-01")),
+            acts,
+            parse_day(day).unwrap(),
+        )
+    }
+
+    #[test]
+    fn no_acts_is_level_zero() {
+        let s = on(&[], "2023-01-01");
+        assert_eq!(
+            (s.level, s.recognition.value, s.envoys.value),
+            (0, Recognition::None, Envoys::None)
+        );
+        assert!(s.counted.is_empty() && !s.level_uncertain);
+    }
+
+    #[test]
+    fn accreditation_is_never_recognition() {
+        let acts = [
+            act("2010-01-01", ActKind::EmbassyKeptOpen),
+            act("2011-01-01", ActKind::EnvoyAccepted),
+            act("2012-01-01", ActKind::AmbassadorCredentialsAccepted),
+            act("2012-06-01", ActKind::AmbassadorSent),
+        ];
+        let s = on(&acts, "2013-01-01");
+        assert_eq!(s.recognition.value, Recognition::None);
+        assert_eq!(s.envoys.value, Envoys::Ambassador);
+        assert_eq!(s.mission.value, Mission::Ambassador);
+        assert_eq!(s.level, 4);
+        assert_eq!(
+            s.level_acts(),
+            ["KAZ/GOV/2012-01-01/ambassador_credentials_accepted"]
+        );
+        // A later chargé does not lower an accredited ambassador.
+        let mut more = acts.to_vec();
+        more.push(act("2014-01-01", ActKind::EnvoyAccepted));
+        assert_eq!(on(&more, "2015-01-01").envoys.value, Envoys::Ambassador);
+    }
+
+    #[test]
+    fn steps_up_and_down_over_time() {
+        let acts = [
+            act("2010-01-01", ActKind::StatementNonRecognition),
+            act("2011-01-01", ActKind::EmbassyKeptOpen),
+            act("2012-01-01", ActKind::EnvoyAccepted),
+            act("2013-01-01", ActKind::Recognition),
+            act("2014-01-01", ActKind::RecognitionWithdrawn),
+            act("2015-01-01", ActKind::EnvoyRejected),
+            act("2016-01-01", ActKind::MissionClosed),
+        ];
+        let levels: Vec<u8> = [
+            "2009-12-31",
+            "2010-01-01",
+            "2011-01-01",
+            "2012-01-01",
+            "2013-01-01",
+            "2014-01-01",
+            "2015-01-01",
+            "2016-01-01",
+        ]
+        .iter()
+        .map(|d| on(&acts, d).level)
+        .collect();
+        assert_eq!(levels, [0, 0, 2, 3, 5, 3, 2, 1]);
+        let s = on(&acts, "2010-06-01");
+        assert_eq!(
+            s.recognition.acts,
+            ["KAZ/GOV/2010-01-01/statement_non_recognition"]
+        );
+    }
+
+    #[test]
+    fn acts_count_from_the_end_of_their_period() {
+        let acts = [
+            act("2011-01-01", ActKind::EmbassyKeptOpen),
+            act("2012-05", ActKind::EnvoyAccepted),
+        ];
+        let before = on(&acts, "2012-04-30");
+        assert_eq!((before.level, before.level_uncertain), (2, false));
+        let inside = on(&acts, "2012-05-15");
+        assert_eq!(inside.envoys.value, Envoys::None);
+        assert!(inside.envoys.uncertain() && inside.level_uncertain);
+        assert_eq!(inside.envoys.pending, ["KAZ/GOV/2012-05/envoy_accepted"]);
+        let after = on(&acts, "2012-05-31");
+        assert_eq!((after.level, after.level_uncertain), (3, false));
+        let year = [act("2012", ActKind::Recognition)];
+        assert!(on(&year, "2012-12-30").recognition.uncertain());
+        assert_eq!(on(&year, "2012-12-31").level, 5);
+    }
+
+    #[test]
+    fn designation_is_its_own_dimension() {
+        let acts = [
+            act("2010-01-01", ActKind::DesignationAdded),
+            act("2012-01-01", ActKind::DesignationRemoved),
+        ];
+        let s = on(&acts, "2011-01-01");
+        assert_eq!((s.designation.value, s.level), (Designation::Listed, 0));
+        let s = on(&acts, "2012-01-01");
+        assert_eq!((s.designation.value, s.level), (Designation::NotListed, 1));
+    }
+
+    #[test]
+    fn mission_acts_toward_an_authority_in_exile_concern_its_envoys() {
+        let exiled = authority(Some("2021-08-15"));
+        let acts = [
+            act("2021-08-20", ActKind::EmbassyKeptOpen),
+            act("2022-05-16", ActKind::MissionClosed),
+        ];
+        let s = fold("KAZ", &exiled, &acts, parse_day("2021-09-01").unwrap());
+        assert_eq!(
+            (s.envoys.value, s.mission.value, s.level),
+            (Envoys::Received, Mission::None, 3)
+        );
+        let s = fold("KAZ", &exiled, &acts, parse_day("2022-06-01").unwrap());
+        assert_eq!(
+            (s.envoys.value, s.mission.value, s.level),
+            (Envoys::None, Mission::None, 1)
+        );
+        let seated = authority(None);
+        let s = fold("KAZ", &seated, &acts, parse_day("2021-09-01").unwrap());
+        assert_eq!(
+            (s.envoys.value, s.mission.value),
+            (Envoys::None, Mission::Open)
+        );
+    }
+
+    #[test]
+    fn fold_ignores_other_pairs_and_order_of_input() {
+        let mut acts = vec![
+            act("2012-01-01", ActKind::EnvoyAccepted),
+            act("2011-01-01", ActKind::EmbassyKeptOpen),
+        ];
+        let mut other = act("2013-01-01", ActKind::Recognition);
+        other.actor = "CHN".into();
+        acts.push(other);
+        let s = on(&acts, "2014-01-01");
+        assert_eq!(s.level, 3);
+        assert_eq!(s.counted.len(), 2);
+        let all = fold_all(
+            &authority(Some("2020-01-01")),
+            &acts,
+            parse_day("2014-01-01").unwrap(),
+        );
+        assert_eq!(
+            all.iter()
+                .map(|s| (s.actor.as_str(), s.level))
+                .collect::<Vec<_>>(),
+            [("CHN", 5), ("KAZ", 3)]
+        );
+    }
+
+    #[test]
+    fn changes_name_each_moved_dimension() {
+        let acts = [
+            act("2011-01-01", ActKind::EmbassyKeptOpen),
+            act("2012-01-01", ActKind::Recognition),
+        ];
+        let a = on(&acts, "2011-06-01");
+        let b = on(&acts, "2012-06-01");
+        let c = changes(Some(&a), &b);
+        assert_eq!(
+            c.iter().map(|c| c.dimension).collect::<Vec<_>>(),
+            ["recognition", "level"]
+        );
+        assert_eq!((c[1].from.as_str(), c[1].to.as_str()), ("2", "5"));
+        assert_eq!(changes(None, &a).len(), 2);
+    }
 }

@@ -97,8 +97,15 @@ pub fn read_rows(
 
     let header = match reader.read_record(&mut record) {
         Ok(true) => record.clone(),
-        Ok(false) => return Err(InputErrors(vec![located(file, 1, 0, "the file is empty: expected a header row")])),
-        Err(e) => return Err(InputErrors(vec![csv_error(file, &e, None)])),
+        Ok(false) => {
+            return Err(InputErrors(vec![located(
+                file,
+                1,
+                0,
+                "the file is empty: expected a header row",
+            )]))
+        }
+        Err(e) => return Err(InputErrors(vec![csv_error(file, &e, 1, None)])),
     };
     let mut index = Vec::new();
     for (i, raw) in header.iter().enumerate() {
@@ -109,22 +116,40 @@ pub fn read_rows(
             .find(|(alias, _)| *alias == name)
             .map_or(name, |&(_, real)| real);
         if !columns.required.contains(&name) && !columns.optional.contains(&name) {
-            let known: Vec<&str> = columns.required.iter().chain(columns.optional).copied().collect();
+            let known: Vec<&str> = columns
+                .required
+                .iter()
+                .chain(columns.optional)
+                .copied()
+                .collect();
             errors.push(located(
                 file,
                 1,
                 i + 1,
-                format!("unknown column `{name}`; known columns: {}", known.join(", ")),
+                format!(
+                    "unknown column `{name}`; known columns: {}",
+                    known.join(", ")
+                ),
             ));
         } else if index.iter().any(|(n, _)| n == name) {
-            errors.push(located(file, 1, i + 1, format!("column `{name}` appears twice")));
+            errors.push(located(
+                file,
+                1,
+                i + 1,
+                format!("column `{name}` appears twice"),
+            ));
         } else {
             index.push((name.to_string(), i));
         }
     }
     for name in columns.required {
         if !index.iter().any(|(n, _)| n == name) {
-            errors.push(located(file, 1, 0, format!("missing column `{name}` in the header")));
+            errors.push(located(
+                file,
+                1,
+                0,
+                format!("missing column `{name}` in the header"),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -132,11 +157,18 @@ pub fn read_rows(
     }
 
     let width = header.len();
+    let mut lines = LineCounter {
+        bytes,
+        offset: 0,
+        line: 1,
+    };
+    let mut last_line = 1;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = lines.line_of_record(record.position().map_or(0, |p| p.byte()));
+                last_line = line;
                 if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
                     continue; // a blank line
                 }
@@ -153,7 +185,12 @@ pub fn read_rows(
                         format!("expected {width} columns, found {}{hint}", record.len()),
                     ));
                 } else {
-                    let row = Row { file, line, record: &record, index: &index };
+                    let row = Row {
+                        file,
+                        line,
+                        record: &record,
+                        index: &index,
+                    };
                     if let Err(e) = on_row(&row) {
                         errors.push(e);
                     }
@@ -161,7 +198,11 @@ pub fn read_rows(
             }
             Err(e) => {
                 let stop = !matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
-                errors.push(csv_error(file, &e, Some(&header)));
+                let line = match e.position() {
+                    Some(p) => lines.line_of_record(p.byte()),
+                    None => 0,
+                };
+                errors.push(csv_error(file, &e, line, Some(&header)));
                 if stop {
                     break;
                 }
@@ -171,6 +212,17 @@ pub fn read_rows(
             break;
         }
     }
+    // The CSV layer reads an unclosed quote to the end of the file without complaint; an odd
+    // number of quote characters gives it away.
+    if errors.is_empty() && bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        let line = lines.last_quote_line(last_line);
+        errors.push(located(
+            file,
+            line,
+            0,
+            "a quote opened on this line is never closed",
+        ));
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -178,11 +230,64 @@ pub fn read_rows(
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error, header: Option<&csv::StringRecord>) -> InputError {
+/// Turns the byte offsets the CSV layer reports into line numbers, counting newlines once.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The line where a record starts. The CSV layer reports the offset just after the previous
+    /// record's last field, before its line ending, so line endings are skipped first.
+    fn line_of_record(&mut self, byte: u64) -> u64 {
+        let mut start = (byte as usize).min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.offset {
+            self.line += self.bytes[self.offset..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = start;
+        }
+        self.line
+    }
+
+    /// The line of the first quote character of the last record that opens a quote: where an
+    /// unclosed quote starts.
+    fn last_quote_line(&self, last_record_line: u64) -> u64 {
+        let mut line = 1;
+        let mut open_line = last_record_line;
+        let mut inside = false;
+        for &b in self.bytes {
+            match b {
+                b'\n' => line += 1,
+                b'"' => {
+                    if !inside {
+                        open_line = line;
+                    }
+                    inside = !inside;
+                }
+                _ => {}
+            }
+        }
+        open_line
+    }
+}
+
+fn csv_error(
+    file: &str,
+    e: &csv::Error,
+    line: u64,
+    header: Option<&csv::StringRecord>,
+) -> InputError {
     match e.kind() {
-        csv::ErrorKind::Utf8 { pos, err } => {
-            let line = pos.as_ref().map_or(0, |p| p.line());
-            let field = header.and_then(|h| h.get(err.field())).map(|s| s.trim().to_string());
+        csv::ErrorKind::Utf8 { err, .. } => {
+            let field = header
+                .and_then(|h| h.get(err.field()))
+                .map(|s| s.trim().to_string());
             InputError {
                 file: file.to_string(),
                 line,
@@ -194,9 +299,11 @@ fn csv_error(file: &str, e: &csv::Error, header: Option<&csv::StringRecord>) -> 
                 ),
             }
         }
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => located(
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => located(
             file,
-            pos.as_ref().map_or(0, |p| p.line()),
+            line,
             0,
             format!("expected {expected_len} columns, found {len}"),
         ),
@@ -208,7 +315,11 @@ fn csv_error(file: &str, e: &csv::Error, header: Option<&csv::StringRecord>) -> 
 mod tests {
     use super::*;
 
-    const COLS: Columns<'static> = Columns { required: &["a", "b"], optional: &["c"], aliases: &[("bee", "b")] };
+    const COLS: Columns<'static> = Columns {
+        required: &["a", "b"],
+        optional: &["c"],
+        aliases: &[("bee", "b")],
+    };
 
     fn collect(text: &[u8]) -> Result<Vec<(u64, String, String)>, InputErrors> {
         let mut out = Vec::new();
@@ -222,7 +333,10 @@ mod tests {
     #[test]
     fn reads_rows_with_lines_bom_crlf_and_aliases() {
         let rows = collect(b"\xEF\xBB\xBFa,bee\r\n1,2\r\n\r\n\"x\ny\",3\r\n").unwrap();
-        assert_eq!(rows, vec![(2, "1".into(), "".into()), (4, "x\ny".into(), "".into())]);
+        assert_eq!(
+            rows,
+            vec![(2, "1".into(), "".into()), (4, "x\ny".into(), "".into())]
+        );
     }
 
     #[test]
@@ -232,7 +346,10 @@ mod tests {
         assert!(text.contains("t.csv:1:2: unknown column `zz`"), "{text}");
         assert!(text.contains("missing column `b`"), "{text}");
         assert!(collect(b"").unwrap_err().to_string().contains("empty"));
-        assert!(collect(b"a,b,a\n").unwrap_err().to_string().contains("appears twice"));
+        assert!(collect(b"a,b,a\n")
+            .unwrap_err()
+            .to_string()
+            .contains("appears twice"));
     }
 
     #[test]
@@ -245,6 +362,7 @@ mod tests {
         assert_eq!((e.0[0].line, e.0[0].column), (3, 2));
         assert!(e.0[0].message.contains("UTF-8"));
         let e = collect(b"a,b\n1,\"never closed\n2,3\n").unwrap_err();
-        assert!(e.0[0].message.contains("never to be closed"), "{}", e);
+        assert!(e.0[0].message.contains("never closed"), "{}", e);
+        assert_eq!(e.0[0].line, 2);
     }
 }

@@ -27,10 +27,10 @@ const SCHEMA_VERSION: i64 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     /// Input files were invalid; nothing was changed.
-    #[error("{0}")]
+    #[error(transparent)]
     Input(#[from] InputErrors),
     /// The database failed.
-    #[error("ledger database: {0}")]
+    #[error("ledger database")]
     Sql(#[from] rusqlite::Error),
     /// A file could not be read or the home is unusable.
     #[error("{0}")]
@@ -100,8 +100,12 @@ pub struct InputFile {
 impl InputFile {
     /// Reads a file from disk.
     pub fn read(path: &Path) -> Result<InputFile> {
-        let bytes = std::fs::read(path).map_err(|e| LedgerError::Io(format!("{}: {e}", path.display())))?;
-        Ok(InputFile { name: path.display().to_string(), bytes })
+        let bytes =
+            std::fs::read(path).map_err(|e| LedgerError::Io(format!("{}: {e}", path.display())))?;
+        Ok(InputFile {
+            name: path.display().to_string(),
+            bytes,
+        })
     }
 }
 
@@ -150,10 +154,14 @@ impl Ledger {
     /// Creates a home directory with a new ledger. Unless `empty`, it starts with the bundled
     /// dataset. Fails if the directory already holds a ledger.
     pub fn init(dir: &Path, empty: bool) -> Result<PathBuf> {
-        std::fs::create_dir_all(dir).map_err(|e| LedgerError::Io(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| LedgerError::Io(format!("{}: {e}", dir.display())))?;
         let path = dir.join(LEDGER_FILE);
         if path.exists() {
-            return Err(LedgerError::Io(format!("{} already exists", path.display())));
+            return Err(LedgerError::Io(format!(
+                "{} already exists",
+                path.display()
+            )));
         }
         // Build the ledger under a temporary name and rename it into place, so a crash never
         // leaves a half-made home.
@@ -166,7 +174,8 @@ impl Ledger {
             }
             ledger.conn.execute_batch("PRAGMA journal_mode=DELETE;")?;
         }
-        std::fs::rename(&tmp, &path).map_err(|e| LedgerError::Io(format!("{}: {e}", path.display())))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| LedgerError::Io(format!("{}: {e}", path.display())))?;
         Ok(path)
     }
 
@@ -187,23 +196,40 @@ impl Ledger {
 
     fn from_conn(conn: Connection, home: Option<PathBuf>) -> Result<Ledger> {
         conn.execute_batch(SCHEMA)?;
-        let version: Option<String> =
-            conn.query_row("SELECT value FROM meta WHERE key='schema'", [], |r| r.get(0)).optional()?;
+        let version: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key='schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         match version {
             None => {
-                conn.execute("INSERT INTO meta VALUES('schema', ?1)", [SCHEMA_VERSION.to_string()])?;
+                conn.execute(
+                    "INSERT INTO meta VALUES('schema', ?1)",
+                    [SCHEMA_VERSION.to_string()],
+                )?;
             }
             Some(v) if v == SCHEMA_VERSION.to_string() => {}
             Some(v) => return Err(LedgerError::Corrupt(format!("unknown schema version {v}"))),
         }
-        let mut ledger = Ledger { conn, registry: Registry::bundled(), home };
+        let mut ledger = Ledger {
+            conn,
+            registry: Registry::bundled(),
+            home,
+        };
         ledger.load_authorities()?;
         Ok(ledger)
     }
 
     fn import_bundled(&mut self) -> Result<()> {
-        let rows = parse_acts("<bundled>/afghanistan_iea_events.csv", BUNDLED_ACTS.as_bytes(), &self.registry)?;
-        let prov = Provenance { by: "dyad (bundled dataset)".into(), reason: "bundled dataset".into() };
+        let rows = parse_acts(
+            "<bundled>/afghanistan_iea_events.csv",
+            BUNDLED_ACTS.as_bytes(),
+            &self.registry,
+        )?;
+        let prov = Provenance {
+            by: "dyad (bundled dataset)".into(),
+            reason: "bundled dataset".into(),
+        };
         let tx = self.conn.transaction()?;
         write_acts(&tx, rows.iter().map(|r| &r.act), &prov, BUNDLED_RECORDED_AT)?;
         tx.commit()?;
@@ -226,7 +252,9 @@ impl Ledger {
                 r.get::<_, String>(7)?,
             ))
         })?;
-        let day = |s: &str| dyad_core::date::parse_day(s).map_err(|e| LedgerError::Corrupt(e.to_string()));
+        let day = |s: &str| {
+            dyad_core::date::parse_day(s).map_err(|e| LedgerError::Corrupt(e.to_string()))
+        };
         for row in rows {
             let (id, state, name, from, until, exile_from, source_url, note) = row?;
             self.registry.add_authority(Authority {
@@ -260,7 +288,12 @@ impl Ledger {
     }
 
     /// As [`Ledger::import`], recording the change at the given RFC 3339 time.
-    pub fn import_at(&mut self, files: &[InputFile], prov: &Provenance, recorded_at: &str) -> Result<ImportReport> {
+    pub fn import_at(
+        &mut self,
+        files: &[InputFile],
+        prov: &Provenance,
+        recorded_at: &str,
+    ) -> Result<ImportReport> {
         let (authority_files, act_files): (Vec<&InputFile>, Vec<&InputFile>) =
             files.iter().partition(|f| is_authorities_file(&f.bytes));
         let mut errors = Vec::new();
@@ -320,7 +353,14 @@ impl Ledger {
                 ],
             )?;
         }
-        let mut report = write_acts(&tx, parsed.iter().flat_map(|(_, rows)| rows.iter().map(|r| &r.act)), prov, recorded_at)?;
+        let mut report = write_acts(
+            &tx,
+            parsed
+                .iter()
+                .flat_map(|(_, rows)| rows.iter().map(|r| &r.act)),
+            prov,
+            recorded_at,
+        )?;
         tx.commit()?;
         report.authorities = authorities.len();
         self.registry = registry;
@@ -329,7 +369,12 @@ impl Ledger {
 
     /// Current acts (or, with `known_on`, as the ledger stood at the end of that day) matching
     /// an optional authority and actor, ordered by date.
-    pub fn acts(&self, authority: Option<&str>, actor: Option<&str>, known_on: Option<Date>) -> Result<Vec<Act>> {
+    pub fn acts(
+        &self,
+        authority: Option<&str>,
+        actor: Option<&str>,
+        known_on: Option<Date>,
+    ) -> Result<Vec<Act>> {
         let mut sql = String::from(
             "SELECT id, date, actor, authority, act, level, detail, source_url, source_date FROM acts WHERE ",
         );
@@ -339,10 +384,15 @@ impl Ledger {
         } else {
             sql.push_str("superseded_at IS NULL AND ?1 IS NULL");
         }
-        sql.push_str(" AND (?2 IS NULL OR authority = ?2) AND (?3 IS NULL OR actor = ?3) ORDER BY seq");
+        sql.push_str(
+            " AND (?2 IS NULL OR authority = ?2) AND (?3 IS NULL OR actor = ?3) ORDER BY seq",
+        );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![cutoff, authority, actor], read_act)?;
-        let mut out = rows.collect::<rusqlite::Result<Vec<Result<Act>>>>()?.into_iter().collect::<Result<Vec<Act>>>()?;
+        let mut out = rows
+            .collect::<rusqlite::Result<Vec<Result<Act>>>>()?
+            .into_iter()
+            .collect::<Result<Vec<Act>>>()?;
         out.sort_by_key(|a| a.date.end());
         Ok(out)
     }
@@ -355,12 +405,26 @@ impl Ledger {
              FROM acts WHERE id = ?1 ORDER BY version",
         )?;
         let rows = stmt.query_map([id], |r| {
-            Ok((read_act(r)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?))
+            Ok((
+                read_act(r)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+                r.get(12)?,
+                r.get(13)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (act, version, recorded_at, recorded_by, reason, superseded_at) = row?;
-            out.push(ActVersion { act: act?, version, recorded_at, recorded_by, reason, superseded_at });
+            out.push(ActVersion {
+                act: act?,
+                version,
+                recorded_at,
+                recorded_by,
+                reason,
+                superseded_at,
+            });
         }
         Ok(out)
     }
@@ -393,7 +457,9 @@ fn read_act(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Act>> {
             date: PartialDate::parse(&date).map_err(|e| corrupt(e.to_string()))?,
             actor: r.get(2)?,
             authority: r.get(3)?,
-            kind: kind.parse::<ActKind>().map_err(|e| corrupt(e.to_string()))?,
+            kind: kind
+                .parse::<ActKind>()
+                .map_err(|e| corrupt(e.to_string()))?,
             level: level.map(|l| l as u8),
             detail: r.get(6)?,
             source_url: r.get(7)?,

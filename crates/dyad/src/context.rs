@@ -22,7 +22,8 @@ impl LedgerArgs {
     /// Opens the ledger in the home, or the bundled one.
     pub fn open(&self) -> Result<Ledger> {
         match &self.home {
-            Some(dir) => Ledger::open(dir).with_context(|| format!("opening the ledger in {}", dir.display())),
+            Some(dir) => Ledger::open(dir)
+                .with_context(|| format!("opening the ledger in {}", dir.display())),
             None => Ledger::bundled().context("loading the bundled dataset"),
         }
     }
@@ -46,7 +47,11 @@ pub fn find<'a>(acts: &'a [Act], id: &str) -> Option<&'a Act> {
 /// Checks that an authority id is known, with a helpful message.
 pub fn authority<'a>(ledger: &'a Ledger, id: &str) -> Result<&'a dyad_core::Authority> {
     ledger.registry().authority(id).with_context(|| {
-        let known: Vec<&str> = ledger.registry().authorities().map(|a| a.id.as_str()).collect();
+        let known: Vec<&str> = ledger
+            .registry()
+            .authorities()
+            .map(|a| a.id.as_str())
+            .collect();
         format!("unknown authority `{id}`; known: {}", known.join(", "))
     })
 }

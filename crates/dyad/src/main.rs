@@ -11,13 +11,15 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "dyad", version, about, long_about = None)]
 struct Cli {
+    #[command(flatten)]
+    ledger: context::LedgerArgs,
     #[command(subcommand)]
     command: cmd::Command,
 }
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(err) = cmd::run(cli.command) {
+    if let Err(err) = cmd::run(cli.command, &cli.ledger) {
         eprintln!("dyad: {err:#}");
         std::process::exit(1);
     }

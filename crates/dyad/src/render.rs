@@ -44,11 +44,16 @@ pub fn uncertain(stance: &Stance) -> String {
 }
 
 fn pending(stance: &Stance) -> Vec<&str> {
-    [&stance.recognition.pending, &stance.envoys.pending, &stance.mission.pending, &stance.designation.pending]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect()
+    [
+        &stance.recognition.pending,
+        &stance.envoys.pending,
+        &stance.mission.pending,
+        &stance.designation.pending,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect()
 }
 
 /// One row of a stance table.
@@ -56,7 +61,11 @@ pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
     vec![
         stance.actor.clone(),
         registry.name_of(&stance.actor).to_string(),
-        format!("{}{}", stance.level, if stance.level_uncertain { "?" } else { "" }),
+        format!(
+            "{}{}",
+            stance.level,
+            if stance.level_uncertain { "?" } else { "" }
+        ),
         stance.level_name().to_string(),
         stance.recognition.value.as_str().to_string(),
         stance.envoys.value.as_str().to_string(),
@@ -107,7 +116,10 @@ pub fn write_stances(
     out: &mut dyn Write,
 ) -> Result<()> {
     if format == Format::Json {
-        let list: Vec<Value> = stances.iter().map(|s| stance_json(s, acts, registry)).collect();
+        let list: Vec<Value> = stances
+            .iter()
+            .map(|s| stance_json(s, acts, registry))
+            .collect();
         serde_json::to_writer_pretty(&mut *out, &list)?;
         writeln!(out)?;
         return Ok(());

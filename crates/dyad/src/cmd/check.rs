@@ -18,17 +18,24 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad check`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     // The home's registry knows any authorities imported there.
-    let ledger = args.ledger.open()?;
+    let ledger = ledger_args.open()?;
     let registry = ledger.registry();
     let mut table = Table::new([
-        "file", "line", "id", "actor", "authority", "date", "act", "file_level", "dyad_level", "dyad_acts",
+        "file",
+        "line",
+        "id",
+        "actor",
+        "authority",
+        "date",
+        "act",
+        "file_level",
+        "dyad_level",
+        "dyad_acts",
     ]);
     let mut checked = 0;
     for path in &args.files {
@@ -37,7 +44,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         let rows = parse_acts(&name, &bytes, registry)?;
         let acts: Vec<_> = rows.iter().map(|r| r.act.clone()).collect();
         for row in &rows {
-            let Some(file_level) = row.act.level else { continue };
+            let Some(file_level) = row.act.level else {
+                continue;
+            };
             checked += 1;
             let authority = registry.authority(&row.act.authority).expect("validated");
             let stance = dyad_core::fold(&row.act.actor, authority, &acts, row.act.date.end());
@@ -58,6 +67,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         }
         eprintln!("{name}: {} acts, all valid", rows.len());
     }
-    eprintln!("{checked} levels checked; {} differ from dyad's fold", table.rows.len());
+    eprintln!(
+        "{checked} levels checked; {} differ from dyad's fold",
+        table.rows.len()
+    );
     table.write(Format::resolve(args.format), out)
 }

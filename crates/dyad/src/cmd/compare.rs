@@ -22,20 +22,28 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad compare`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    let ledger = args.ledger.open()?;
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
     for a in &args.actors {
         context::actor(&ledger, a)?;
     }
     let on = args.on.unwrap_or_else(context::today);
-    let acts = ledger.acts(Some(&authority.id), None, args.ledger.known_on)?;
+    let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
     // An actor with no acts still gets a row (level 0), in the order asked.
-    let stances: Vec<_> = args.actors.iter().map(|a| dyad_core::fold(a, authority, &acts, on)).collect();
-    crate::render::write_stances(&stances, &acts, ledger.registry(), Format::resolve(args.format), out)
+    let stances: Vec<_> = args
+        .actors
+        .iter()
+        .map(|a| dyad_core::fold(a, authority, &acts, on))
+        .collect();
+    crate::render::write_stances(
+        &stances,
+        &acts,
+        ledger.registry(),
+        Format::resolve(args.format),
+        out,
+    )
 }

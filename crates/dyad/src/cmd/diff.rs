@@ -23,18 +23,16 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad diff`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     if args.from > args.to {
         anyhow::bail!("--from must not be later than --to");
     }
-    let ledger = args.ledger.open()?;
+    let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
-    let acts = ledger.acts(Some(&authority.id), None, args.ledger.known_on)?;
+    let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
     let before = dyad_core::fold_all(authority, &acts, args.from);
     let after = dyad_core::fold_all(authority, &acts, args.to);
     let mut table = Table::new(["actor", "name", "dimension", "from", "to", "acts"]);

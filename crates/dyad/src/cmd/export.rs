@@ -15,14 +15,16 @@ pub struct Args {
     /// Only acts of this actor.
     #[arg(long)]
     pub actor: Option<String>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad export`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    let ledger = args.ledger.open()?;
-    let acts = ledger.acts(args.authority.as_deref(), args.actor.as_deref(), args.ledger.known_on)?;
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let ledger = ledger_args.open()?;
+    let acts = ledger.acts(
+        args.authority.as_deref(),
+        args.actor.as_deref(),
+        ledger_args.known_on,
+    )?;
     dyad_core::acts_csv::write_acts(out, &acts)?;
     Ok(())
 }

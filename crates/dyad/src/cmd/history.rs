@@ -15,13 +15,11 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad history`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    let ledger = args.ledger.open()?;
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let ledger = ledger_args.open()?;
     let versions = ledger.history(&args.id)?;
     if versions.is_empty() {
         anyhow::bail!("no act with id `{}`", args.id);
@@ -33,7 +31,16 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     let mut table = Table::new([
-        "version", "recorded_at", "recorded_by", "reason", "superseded_at", "date", "act", "level", "detail", "source_url",
+        "version",
+        "recorded_at",
+        "recorded_by",
+        "reason",
+        "superseded_at",
+        "date",
+        "act",
+        "level",
+        "detail",
+        "source_url",
     ]);
     for v in versions {
         table.push([

@@ -20,16 +20,16 @@ pub struct Args {
     /// Why (kept with every new version; say what a correction fixes).
     #[arg(long)]
     pub reason: Option<String>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad import`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    if args.ledger.home.is_none() {
-        anyhow::bail!("import needs a home: run `dyad init DIR`, then pass --home DIR or set DYAD_HOME");
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    if ledger_args.home.is_none() {
+        anyhow::bail!(
+            "import needs a home: run `dyad init DIR`, then pass --home DIR or set DYAD_HOME"
+        );
     }
-    let mut ledger = args.ledger.open()?;
+    let mut ledger = ledger_args.open()?;
     let files = args
         .files
         .iter()
@@ -37,8 +37,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let names: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
     let prov = Provenance {
-        by: args.by.unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "unknown".into())),
-        reason: args.reason.unwrap_or_else(|| format!("import {}", names.join(" "))),
+        by: args
+            .by
+            .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "unknown".into())),
+        reason: args
+            .reason
+            .unwrap_or_else(|| format!("import {}", names.join(" "))),
     };
     let report = ledger.import(&files, &prov).context("import failed")?;
     writeln!(

@@ -20,6 +20,11 @@ pub struct Args {
 pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
     let path = Ledger::init(&args.dir, args.empty)?;
     writeln!(out, "created {}", path.display())?;
-    writeln!(out, "use it with --home {} or DYAD_HOME={}", args.dir.display(), args.dir.display())?;
+    writeln!(
+        out,
+        "use it with --home {} or DYAD_HOME={}",
+        args.dir.display(),
+        args.dir.display()
+    )?;
     Ok(())
 }

@@ -2,6 +2,8 @@
 
 use anyhow::Result;
 
+use crate::context::LedgerArgs;
+
 pub mod check;
 pub mod compare;
 pub mod diff;
@@ -36,7 +38,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  dyad history RUS/AFG-IEA/2025-07-03/recognition")]
     History(history::Args),
     /// Add acts (and authorities) from CSV files to the home's ledger, all or nothing.
-    #[command(after_help = "Example:\n  dyad --home ~/dyad import new_acts.csv --by 'A. Analyst' --reason 'added 2026 items'")]
+    #[command(
+        after_help = "Example:\n  dyad --home ~/dyad import new_acts.csv --by 'A. Analyst' --reason 'added 2026 items'"
+    )]
     Import(import::Args),
     /// Write the ledger's acts as CSV.
     #[command(after_help = "Example:\n  dyad export --authority AFG-IEA > acts.csv")]
@@ -52,19 +56,19 @@ pub enum Command {
 }
 
 /// Runs one subcommand, writing its result to standard output.
-pub fn run(command: Command) -> Result<()> {
+pub fn run(command: Command, ledger: &LedgerArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match command {
-        Command::Status(args) => status::run(args, &mut out),
-        Command::Why(args) => why::run(args, &mut out),
-        Command::Timeline(args) => timeline::run(args, &mut out),
-        Command::Compare(args) => compare::run(args, &mut out),
-        Command::Diff(args) => diff::run(args, &mut out),
-        Command::History(args) => history::run(args, &mut out),
-        Command::Import(args) => import::run(args, &mut out),
-        Command::Export(args) => export::run(args, &mut out),
-        Command::Check(args) => check::run(args, &mut out),
+        Command::Status(args) => status::run(args, ledger, &mut out),
+        Command::Why(args) => why::run(args, ledger, &mut out),
+        Command::Timeline(args) => timeline::run(args, ledger, &mut out),
+        Command::Compare(args) => compare::run(args, ledger, &mut out),
+        Command::Diff(args) => diff::run(args, ledger, &mut out),
+        Command::History(args) => history::run(args, ledger, &mut out),
+        Command::Import(args) => import::run(args, ledger, &mut out),
+        Command::Export(args) => export::run(args, ledger, &mut out),
+        Command::Check(args) => check::run(args, ledger, &mut out),
         Command::Init(args) => init::run(args, &mut out),
         Command::Gravity(args) => gravity::run(args, &mut out),
     }

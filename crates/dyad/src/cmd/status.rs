@@ -19,16 +19,20 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad status`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    let ledger = args.ledger.open()?;
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
     let on = args.on.unwrap_or_else(context::today);
-    let acts = ledger.acts(Some(&authority.id), None, args.ledger.known_on)?;
+    let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
     let stances = dyad_core::fold_all(authority, &acts, on);
-    crate::render::write_stances(&stances, &acts, ledger.registry(), Format::resolve(args.format), out)
+    crate::render::write_stances(
+        &stances,
+        &acts,
+        ledger.registry(),
+        Format::resolve(args.format),
+        out,
+    )
 }

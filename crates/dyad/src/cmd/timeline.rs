@@ -17,17 +17,23 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad timeline`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    let ledger = args.ledger.open()?;
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
     context::actor(&ledger, &args.actor)?;
-    let acts = ledger.acts(Some(&authority.id), Some(&args.actor), args.ledger.known_on)?;
-    let mut table = Table::new(["date", "precision", "act", "level_after", "id", "detail", "source_url"]);
+    let acts = ledger.acts(Some(&authority.id), Some(&args.actor), ledger_args.known_on)?;
+    let mut table = Table::new([
+        "date",
+        "precision",
+        "act",
+        "level_after",
+        "id",
+        "detail",
+        "source_url",
+    ]);
     for act in &acts {
         // The level once the act counts: at the end of its date's period.
         let after = dyad_core::fold(&args.actor, authority, &acts, act.date.end());
@@ -42,7 +48,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         ]);
     }
     if acts.is_empty() {
-        eprintln!("no acts of {} toward {} in the ledger", args.actor, authority.id);
+        eprintln!(
+            "no acts of {} toward {} in the ledger",
+            args.actor, authority.id
+        );
     }
     table.write(Format::resolve(args.format), out)
 }

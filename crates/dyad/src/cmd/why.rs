@@ -22,17 +22,15 @@ pub struct Args {
     /// Output format (default: table on a terminal, CSV otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
 }
 
 /// Runs `dyad why`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
-    let ledger = args.ledger.open()?;
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
     context::actor(&ledger, &args.actor)?;
     let on = args.on.unwrap_or_else(context::today);
-    let acts = ledger.acts(Some(&authority.id), Some(&args.actor), args.ledger.known_on)?;
+    let acts = ledger.acts(Some(&authority.id), Some(&args.actor), ledger_args.known_on)?;
     let stance = dyad_core::fold(&args.actor, authority, &acts, on);
     let format = Format::resolve(args.format);
     if format == Format::Json {
@@ -41,7 +39,15 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         writeln!(out)?;
         return Ok(());
     }
-    let mut table = Table::new(["dimension", "value", "status", "act_id", "date", "act", "source_url"]);
+    let mut table = Table::new([
+        "dimension",
+        "value",
+        "status",
+        "act_id",
+        "date",
+        "act",
+        "source_url",
+    ]);
     fn rows<T: Copy + PartialEq>(
         table: &mut Table,
         acts: &[dyad_core::Act],
@@ -52,7 +58,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
         if dim.acts.is_empty() && dim.pending.is_empty() {
             table.push([name, value, "no act", "", "", "", ""]);
         }
-        for (ids, status) in [(&dim.acts, "counted"), (&dim.pending, "pending (inside its date's period)")] {
+        for (ids, status) in [
+            (&dim.acts, "counted"),
+            (&dim.pending, "pending (inside its date's period)"),
+        ] {
             for id in ids {
                 if let Some(a) = context::find(acts, id) {
                     table.push([
@@ -68,10 +77,34 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
-    rows(&mut table, &acts, "recognition", &stance.recognition, stance.recognition.value.as_str());
-    rows(&mut table, &acts, "envoys", &stance.envoys, stance.envoys.value.as_str());
-    rows(&mut table, &acts, "mission", &stance.mission, stance.mission.value.as_str());
-    rows(&mut table, &acts, "designation", &stance.designation, stance.designation.value.as_str());
+    rows(
+        &mut table,
+        &acts,
+        "recognition",
+        &stance.recognition,
+        stance.recognition.value.as_str(),
+    );
+    rows(
+        &mut table,
+        &acts,
+        "envoys",
+        &stance.envoys,
+        stance.envoys.value.as_str(),
+    );
+    rows(
+        &mut table,
+        &acts,
+        "mission",
+        &stance.mission,
+        stance.mission.value.as_str(),
+    );
+    rows(
+        &mut table,
+        &acts,
+        "designation",
+        &stance.designation,
+        stance.designation.value.as_str(),
+    );
     if format == Format::Table {
         writeln!(
             out,

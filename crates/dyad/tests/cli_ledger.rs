@@ -1,0 +1,289 @@
+//! End-to-end tests of the ledger commands, running the real `dyad` binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn dyad(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dyad"))
+        .args(args)
+        .env_remove("DYAD_HOME")
+        .output()
+        .expect("dyad runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = dyad(args);
+    assert!(
+        out.status.success(),
+        "dyad {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(args)).expect("valid JSON")
+}
+
+#[test]
+fn compare_shows_the_seed_table() {
+    let v = json(&[
+        "compare",
+        "AFG-IEA",
+        "--on",
+        "2023-04-18",
+        "KAZ",
+        "CHN",
+        "RUS",
+        "TKM",
+        "PAK",
+        "--format",
+        "json",
+    ]);
+    let rows = v.as_array().unwrap();
+    let actors: Vec<&str> = rows.iter().map(|r| r["actor"].as_str().unwrap()).collect();
+    assert_eq!(actors, ["KAZ", "CHN", "RUS", "TKM", "PAK"]);
+    for r in rows {
+        // Nobody recognised the Islamic Emirate in April 2023.
+        assert_eq!(r["recognition"]["value"], "none", "{}", r["actor"]);
+        assert!(
+            !r["sources"].as_array().unwrap().is_empty(),
+            "{} cites no source",
+            r["actor"]
+        );
+    }
+    // Kazakhstan (17 Apr 2023), Russia (6 Apr 2022), Turkmenistan (17 Mar 2022) and Pakistan
+    // (29 Oct 2021) had accepted Taliban envoys below ambassador rank.
+    for i in [0, 2, 3, 4] {
+        assert_eq!(
+            rows[i]["envoys"]["value"], "below_ambassador",
+            "{}",
+            rows[i]["actor"]
+        );
+    }
+    let kaz_sources = rows[0]["sources"].as_array().unwrap();
+    assert!(kaz_sources.iter().any(|s| s["source_url"]
+        == "https://eurasianet.org/kazakhstan-accredits-taliban-envoys-without-recognizing-government"));
+}
+
+#[test]
+fn status_csv_and_why_cite_acts() {
+    let csv = ok(&["status", "AFG-IEA", "--on", "2025-07-04", "--format", "csv"]);
+    let rus = csv.lines().find(|l| l.starts_with("RUS,")).unwrap();
+    assert!(
+        rus.contains(",5,formal recognition,de_jure,ambassador,"),
+        "{rus}"
+    );
+    let why = ok(&[
+        "why",
+        "RUS",
+        "AFG-IEA",
+        "--on",
+        "2025-07-04",
+        "--format",
+        "csv",
+    ]);
+    assert!(why.contains("recognition,de_jure,counted,RUS/AFG-IEA/2025-07-03/recognition,2025-07-03,recognition,https://"));
+    let before = ok(&[
+        "why",
+        "RUS",
+        "AFG-IEA",
+        "--on",
+        "2025-07-02",
+        "--format",
+        "csv",
+    ]);
+    assert!(!before.contains("de_jure"));
+}
+
+#[test]
+fn timeline_and_diff() {
+    let t = ok(&["timeline", "RUS", "AFG-IEA", "--format", "csv"]);
+    let last = t.lines().last().unwrap();
+    assert!(
+        last.starts_with("2025-07-03,day,recognition,5,")
+            || t.contains("2025-07-03,day,recognition,5,"),
+        "{t}"
+    );
+    let d = ok(&[
+        "diff",
+        "AFG-IEA",
+        "--from",
+        "2025-07-02",
+        "--to",
+        "2025-07-04",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        d.contains("RUS,Russian Federation,recognition,none,de_jure,"),
+        "{d}"
+    );
+    assert!(d.contains("RUS,Russian Federation,level,3,5,"), "{d}");
+    assert_eq!(
+        d.lines().filter(|l| !l.starts_with("RUS")).count(),
+        1,
+        "only Russia moved: {d}"
+    );
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    let out = dyad(&["status", "NOPE", "--on", "2023-01-01"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown authority `NOPE`"));
+    let out = dyad(&["status", "AFG-IEA", "--on", "2023-02-30"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a real calendar date"));
+    let out = dyad(&["import", "x.csv"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("import needs a home"));
+}
+
+#[test]
+fn every_command_help_has_an_example() {
+    for cmd in [
+        "status", "why", "timeline", "compare", "diff", "import", "export", "check", "init",
+        "history",
+    ] {
+        let help = ok(&[cmd, "--help"]);
+        assert!(
+            help.contains("Example:\n  dyad "),
+            "{cmd} --help has no example"
+        );
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn home_import_correct_and_known_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let h = home.to_str().unwrap();
+    ok(&["init", h]);
+    assert!(home.join("ledger.sqlite").exists());
+    // A second init refuses to overwrite.
+    assert!(!dyad(&["init", h]).status.success());
+
+    // A new case family: an authority and an act toward it, in one import.
+    let auth = write(
+        tmp.path(),
+        "auth.csv",
+        "id,state,name,from,until,exile_from,source_url,note\nTST-GOV,NPL,Test government,2001-01-01,,,https://example.org/tst,test only\n",
+    );
+    let acts = write(
+        tmp.path(),
+        "acts.csv",
+        "date,actor,counterpart,act,level,detail,source_url,source_date\n2020-05,IND,TST-GOV,recognition,5,Test act.,https://example.org/a,\n",
+    );
+    let report = ok(&["--home", h, "import", &auth, &acts, "--by", "tester"]);
+    assert!(report.contains("1 acts added"), "{report}");
+    let s = ok(&[
+        "--home",
+        h,
+        "status",
+        "TST-GOV",
+        "--on",
+        "2020-06-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(s.contains("IND,India,5,formal recognition,de_jure,"), "{s}");
+    let inside = ok(&[
+        "--home",
+        h,
+        "status",
+        "TST-GOV",
+        "--on",
+        "2020-05-10",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        inside.contains("IND,India,0?,none,none,none,none,not_recorded,recognition,"),
+        "{inside}"
+    );
+
+    // A bad file changes nothing and names file:line:column.
+    let bad = write(
+        tmp.path(),
+        "bad.csv",
+        "date,actor,counterpart,act,level,detail,source_url,source_date\n2020-06-01,IND,TST-GOV,recognition,,x,https://example.org/b,\n2020-02-30,IND,TST-GOV,other,,x,https://example.org/c,\n",
+    );
+    let out = dyad(&["--home", h, "import", &bad]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv:3:1: date: `2020-02-30` is not a real calendar date"),
+        "{err}"
+    );
+    let exported = ok(&["--home", h, "export", "--authority", "TST-GOV"]);
+    assert_eq!(exported.lines().count(), 2, "{exported}");
+
+    // A correction is a new version; history shows both.
+    let fixed = exported.replace("Test act.", "Test act; corrected.");
+    let fixed_path = write(tmp.path(), "fixed.csv", &fixed);
+    let report = ok(&["--home", h, "import", &fixed_path, "--reason", "reworded"]);
+    assert!(report.contains("1 corrected"), "{report}");
+    let hist = ok(&[
+        "--home",
+        h,
+        "history",
+        "IND/TST-GOV/2020-05/recognition",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(hist.lines().count(), 3, "{hist}");
+    assert!(hist.contains(",reworded,"));
+    // As known yesterday, the ledger had neither version.
+    let yesterday = time::OffsetDateTime::now_utc()
+        .date()
+        .previous_day()
+        .unwrap();
+    let y = dyad_core::date::format_day(yesterday);
+    let old = ok(&[
+        "--home",
+        h,
+        "export",
+        "--authority",
+        "TST-GOV",
+        "--known-on",
+        &y,
+    ]);
+    assert_eq!(old.lines().count(), 1, "{old}");
+
+    // The bundled acts are in the home too.
+    let kaz = ok(&[
+        "--home",
+        h,
+        "why",
+        "KAZ",
+        "AFG-IEA",
+        "--on",
+        "2023-04-18",
+        "--format",
+        "csv",
+    ]);
+    assert!(kaz.contains("KAZ/AFG-IEA/2023-04-17/envoy_accepted"));
+}
+
+#[test]
+fn check_lists_level_differences() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dyad-ledger/data/afghanistan_iea_events.csv"
+    );
+    let out = ok(&["check", file, "--format", "csv"]);
+    // China's 13 Sep 2023 row says 3, but no earlier row shows Taliban envoys in Beijing, so
+    // from the file's own acts the level is 2 (own embassy, now with an ambassador).
+    assert!(
+        out.contains(
+            ",CHN/AFG-IEA/2023-09-13/ambassador_sent,CHN,AFG-IEA,2023-09-13,ambassador_sent,3,2,"
+        ),
+        "{out}"
+    );
+}
