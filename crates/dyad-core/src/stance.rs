@@ -274,6 +274,28 @@ impl Stance {
         }
     }
 
+    /// Acts pending on the day (their date's period contains it), across dimensions.
+    pub fn pending(&self) -> impl Iterator<Item = &str> {
+        [&self.recognition.pending, &self.envoys.pending, &self.mission.pending, &self.designation.pending]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// Every act the stance cites: those behind each dimension and the level, and pending ones.
+    pub fn cited(&self) -> std::collections::BTreeSet<&str> {
+        self.recognition
+            .acts
+            .iter()
+            .chain(&self.envoys.acts)
+            .chain(&self.mission.acts)
+            .chain(&self.designation.acts)
+            .chain(self.level_acts())
+            .map(String::as_str)
+            .chain(self.pending())
+            .collect()
+    }
+
     /// Name of the summary level.
     pub fn level_name(&self) -> &'static str {
         LEVEL_NAMES[usize::from(self.level)]

@@ -1,6 +1,5 @@
 //! Shared rendering of stances, so `status`, `compare` and `diff` print them alike.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use anyhow::Result;
@@ -43,19 +42,6 @@ pub fn uncertain(stance: &Stance) -> String {
     out.join(",")
 }
 
-fn pending(stance: &Stance) -> Vec<&str> {
-    [
-        &stance.recognition.pending,
-        &stance.envoys.pending,
-        &stance.mission.pending,
-        &stance.designation.pending,
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .collect()
-}
-
 /// One row of a stance table.
 pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
     vec![
@@ -73,23 +59,13 @@ pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
         stance.designation.value.as_str().to_string(),
         uncertain(stance),
         stance.level_acts().join(" "),
-        pending(stance).join(" "),
+        stance.pending().collect::<Vec<_>>().join(" "),
     ]
 }
 
 /// The acts a stance cites (every dimension, and pending ones), with their sources.
 pub fn sources(stance: &Stance, acts: &[Act]) -> Vec<Value> {
-    let cited: BTreeSet<&str> = stance
-        .recognition
-        .acts
-        .iter()
-        .chain(&stance.envoys.acts)
-        .chain(&stance.mission.acts)
-        .chain(&stance.designation.acts)
-        .chain(stance.level_acts())
-        .map(String::as_str)
-        .chain(pending(stance))
-        .collect();
+    let cited = stance.cited();
     acts.iter()
         .filter(|a| cited.contains(a.id.as_str()))
         .map(|a| json!({"id": a.id, "date": a.date, "act": a.kind, "detail": a.detail, "source_url": a.source_url}))
