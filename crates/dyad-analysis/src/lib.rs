@@ -7,6 +7,7 @@
 //! [`gravity`] estimates structural gravity models: Poisson pseudo-maximum likelihood (PPML) and
 //! OLS with high-dimensional fixed effects, with fixest-compatible standard errors.
 
+pub mod claims;
 pub mod event;
 pub mod gravity;
 pub mod mirror;
