@@ -113,9 +113,11 @@ pub const AUTHORITY_COLUMNS: Columns<'static> = Columns {
 impl Registry {
     /// The registry compiled into dyad.
     pub fn bundled() -> Registry {
-        let mut r = Registry::default();
-        r.states = parse_states("<bundled>/states.csv", BUNDLED_STATES.as_bytes())
-            .expect("bundled states.csv is valid");
+        let mut r = Registry {
+            states: parse_states("<bundled>/states.csv", BUNDLED_STATES.as_bytes())
+                .expect("bundled states.csv is valid"),
+            authorities: BTreeMap::new(),
+        };
         for a in parse_authorities(
             "<bundled>/authorities.csv",
             BUNDLED_AUTHORITIES.as_bytes(),

@@ -230,6 +230,6 @@ mod tests {
         assert!(m.is_pending_on(parse_day("2023-05-01").unwrap()));
         assert!(m.is_pending_on(parse_day("2023-05-30").unwrap()));
         assert!(!m.is_pending_on(parse_day("2023-05-31").unwrap()));
-        assert!(!parse_day("2023-05").is_ok());
+        assert!(parse_day("2023-05").is_err());
     }
 }

@@ -173,17 +173,24 @@ pub fn read_rows(
                     continue; // a blank line
                 }
                 if record.len() != width {
-                    let hint = if record.iter().any(|f| f.contains('\n')) {
-                        " (a quote opened on this line seems never to be closed)"
-                    } else {
-                        ""
+                    // A field running over lines in a row of the wrong width is where a quote
+                    // was opened and never closed: point at that field, not at the row's end.
+                    let open_quote = record.iter().position(|f| f.contains('\n'));
+                    let (column, hint) = match open_quote {
+                        Some(i) => (
+                            i + 1,
+                            " (a quote opened on this line seems never to be closed)",
+                        ),
+                        None => (width.min(record.len()) + 1, ""),
                     };
-                    errors.push(located(
+                    let mut error = located(
                         file,
                         line,
-                        width.min(record.len()) + 1,
+                        column,
                         format!("expected {width} columns, found {}{hint}", record.len()),
-                    ));
+                    );
+                    error.field = open_quote.and_then(|i| name_at(&index, i));
+                    errors.push(error);
                 } else {
                     let row = Row {
                         file,
@@ -215,19 +222,26 @@ pub fn read_rows(
     // The CSV layer reads an unclosed quote to the end of the file without complaint; an odd
     // number of quote characters gives it away.
     if errors.is_empty() && bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-        let line = lines.last_quote_line(last_line);
-        errors.push(located(
+        let (line, field) = lines.last_quote_opening(last_line);
+        let mut error = located(
             file,
             line,
-            0,
+            field.map_or(0, |i| i + 1),
             "a quote opened on this line is never closed",
-        ));
+        );
+        error.field = field.and_then(|i| name_at(&index, i));
+        errors.push(error);
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(InputErrors(errors))
     }
+}
+
+/// The name (after aliases) of the column at 0-based position `i` of the header.
+fn name_at(index: &[(String, usize)], i: usize) -> Option<String> {
+    index.iter().find(|&&(_, p)| p == i).map(|(n, _)| n.clone())
 }
 
 /// Turns the byte offsets the CSV layer reports into line numbers, counting newlines once.
@@ -255,25 +269,32 @@ impl LineCounter<'_> {
         self.line
     }
 
-    /// The line of the first quote character of the last record that opens a quote: where an
-    /// unclosed quote starts.
-    fn last_quote_line(&self, last_record_line: u64) -> u64 {
+    /// The line of the last quote character that opens a quote, and the 0-based field it
+    /// opens: where an unclosed quote starts.
+    fn last_quote_opening(&self, last_record_line: u64) -> (u64, Option<usize>) {
         let mut line = 1;
-        let mut open_line = last_record_line;
+        let mut field = 0;
+        let mut open = (last_record_line, None);
         let mut inside = false;
         for &b in self.bytes {
             match b {
-                b'\n' => line += 1,
+                b'\n' => {
+                    line += 1;
+                    if !inside {
+                        field = 0;
+                    }
+                }
+                b',' if !inside => field += 1,
                 b'"' => {
                     if !inside {
-                        open_line = line;
+                        open = (line, Some(field));
                     }
                     inside = !inside;
                 }
                 _ => {}
             }
         }
-        open_line
+        open
     }
 }
 
