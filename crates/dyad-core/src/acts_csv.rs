@@ -7,7 +7,7 @@ use std::io::Write;
 use crate::act::{Act, ActKind};
 use crate::codes::{check_url, Registry};
 use crate::date::{PartialDate, Precision};
-use crate::error::InputErrors;
+use crate::error::{InputError, InputErrors};
 use crate::table::{read_rows, Columns};
 
 /// Columns of an acts file. `authority` is accepted for `counterpart`.
@@ -33,9 +33,7 @@ pub fn parse_acts(
     bytes: &[u8],
     registry: &Registry,
 ) -> Result<Vec<ActRow>, InputErrors> {
-    let mut rows = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut dup_errors = Vec::new();
+    let mut rows: Vec<ActRow> = Vec::new();
     let result = read_rows(file, bytes, ACT_COLUMNS, |row| {
         let date_text = row.get("date");
         let date = PartialDate::parse(date_text).map_err(|e| row.error("date", e.to_string()))?;
@@ -90,13 +88,6 @@ pub fn parse_acts(
             "" => Act::natural_id(actor, authority_id, &date, kind),
             given => given.to_string(),
         };
-        if let Some(first) = seen.get(&id) {
-            dup_errors.push(row.row_error(format!(
-                "duplicate act `{id}`: line {first} already has this actor, authority, date and act"
-            )));
-            return Ok(());
-        }
-        seen.insert(id.clone(), row.line());
         rows.push(ActRow {
             act: Act {
                 id,
@@ -117,7 +108,26 @@ pub fn parse_acts(
         Ok(()) => InputErrors::default(),
         Err(e) => e,
     };
-    errors.0.extend(dup_errors);
+    // Duplicates are found after reading, in one pass over borrowed ids with a map sized up
+    // front: hashing each id once and copying none keeps large files fast. A repeat is reported
+    // against the first row with its id; any duplicate fails the file.
+    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        if let Some(&first) = seen.get(r.act.id.as_str()) {
+            errors.0.push(InputError {
+                file: file.to_string(),
+                line: r.line,
+                column: 0,
+                field: None,
+                message: format!(
+                    "duplicate act `{}`: line {first} already has this actor, authority, date and act",
+                    r.act.id
+                ),
+            });
+        } else {
+            seen.insert(&r.act.id, r.line);
+        }
+    }
     if errors.is_empty() {
         Ok(rows)
     } else {

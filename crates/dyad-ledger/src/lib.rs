@@ -6,6 +6,8 @@
 //! the end of a given day. With no home, [`Ledger::bundled`] serves the Afghanistan dataset that
 //! is compiled into the binary.
 
+pub mod tokens;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,9 @@ pub const BUNDLED_ACTS: &str = include_str!("../data/afghanistan_iea_events.csv"
 pub const LEDGER_FILE: &str = "ledger.sqlite";
 
 const SCHEMA_VERSION: i64 = 1;
+
+/// SQLite page cache for an import, in KiB (the default is 2 MiB).
+const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
 
 /// Errors of the ledger.
 #[derive(Debug, thiserror::Error)]
@@ -133,15 +138,21 @@ CREATE TABLE IF NOT EXISTS authorities(
     until_day TEXT, exile_from TEXT, source_url TEXT NOT NULL, note TEXT NOT NULL,
     recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS acts(
-    seq INTEGER PRIMARY KEY,
+    authority TEXT NOT NULL, actor TEXT NOT NULL, seq INTEGER NOT NULL,
     id TEXT NOT NULL, version INTEGER NOT NULL,
-    date TEXT NOT NULL, actor TEXT NOT NULL, authority TEXT NOT NULL, act TEXT NOT NULL,
+    date TEXT NOT NULL, act TEXT NOT NULL,
     level INTEGER, detail TEXT NOT NULL, source_url TEXT NOT NULL, source_date TEXT,
     recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, reason TEXT NOT NULL,
     superseded_at TEXT,
-    UNIQUE(id, version));
-CREATE INDEX IF NOT EXISTS acts_by_authority ON acts(authority, actor);
+    PRIMARY KEY(authority, actor, seq)) WITHOUT ROWID;
 ";
+
+/// Imports of at least this many acts into a home write through a rollback journal.
+const BULK_MIN_ACTS: usize = 50_000;
+
+/// Lookups of an act by id (history, corrections). Acts themselves are stored clustered by
+/// (authority, actor, seq), so `status` for one authority reads a contiguous range of pages.
+const CREATE_ID_INDEX: &str = "CREATE UNIQUE INDEX IF NOT EXISTS acts_by_id ON acts(id, version);";
 
 impl Ledger {
     /// An in-memory ledger holding the bundled dataset: what dyad answers from with no home.
@@ -195,7 +206,11 @@ impl Ledger {
     }
 
     fn from_conn(conn: Connection, home: Option<PathBuf>) -> Result<Ledger> {
+        // Rows of acts run to a few hundred bytes; larger pages keep more of them per page. This
+        // only takes effect on a new database.
+        conn.execute_batch("PRAGMA page_size = 8192;")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(CREATE_ID_INDEX)?;
         let version: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key='schema'", [], |r| {
                 r.get(0)
@@ -317,8 +332,10 @@ impl Ledger {
                 Err(e) => errors.extend(e.0),
             }
         }
+        // A file's own duplicates are already errors of `parse_acts`; only several files can
+        // repeat an act between them.
         let mut first_seen: HashMap<&str, (&str, u64)> = HashMap::new();
-        for (file, rows) in &parsed {
+        for (file, rows) in parsed.iter().filter(|_| parsed.len() > 1) {
             for r in rows {
                 if let Some((other, line)) = first_seen.insert(&r.act.id, (file, r.line)) {
                     errors.push(InputError {
@@ -335,8 +352,42 @@ impl Ledger {
             return Err(InputErrors(errors).into());
         }
 
+        // A large import updates index pages all over the file. SQLite's default cache (2 MiB)
+        // then spills dirty pages to the WAL and reads them back for every row; a larger cache
+        // for the import keeps them in memory. It is allocated only as pages are used.
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+        // In WAL mode every page of a large import is written twice (to the WAL, then to the
+        // database). A rollback journal writes it once, and keeps the transaction atomic: the
+        // journal holds the old pages until the commit. Only for a file-backed ledger.
+        let n_acts: usize = parsed.iter().map(|(_, rows)| rows.len()).sum();
+        let bulk = self.home.is_some() && n_acts >= BULK_MIN_ACTS;
+        if bulk {
+            self.conn.execute_batch("PRAGMA journal_mode = DELETE;")?;
+        }
+        let written = self.write_import(&authorities, &parsed, prov, recorded_at);
+        if bulk {
+            self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        }
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        let mut report = written?;
+        report.authorities = authorities.len();
+        self.registry = registry;
+        Ok(report)
+    }
+
+    /// The write half of [`Ledger::import_at`]: one transaction, all or nothing.
+    fn write_import(
+        &mut self,
+        authorities: &[Authority],
+        parsed: &[(&str, Vec<ActRow>)],
+        prov: &Provenance,
+        recorded_at: &str,
+    ) -> Result<ImportReport> {
         let tx = self.conn.transaction()?;
-        for a in &authorities {
+        for a in authorities {
             tx.execute(
                 "INSERT OR REPLACE INTO authorities VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
                 params![
@@ -353,7 +404,7 @@ impl Ledger {
                 ],
             )?;
         }
-        let mut report = write_acts(
+        let report = write_acts(
             &tx,
             parsed
                 .iter()
@@ -362,8 +413,6 @@ impl Ledger {
             recorded_at,
         )?;
         tx.commit()?;
-        report.authorities = authorities.len();
-        self.registry = registry;
         Ok(report)
     }
 
@@ -379,16 +428,26 @@ impl Ledger {
             "SELECT id, date, actor, authority, act, level, detail, source_url, source_date FROM acts WHERE ",
         );
         let cutoff = known_on.map(end_of_day);
-        if cutoff.is_some() {
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        if let Some(cutoff) = &cutoff {
+            args.push(cutoff);
             sql.push_str("recorded_at < ?1 AND (superseded_at IS NULL OR superseded_at >= ?1)");
         } else {
-            sql.push_str("superseded_at IS NULL AND ?1 IS NULL");
+            sql.push_str("superseded_at IS NULL");
         }
-        sql.push_str(
-            " AND (?2 IS NULL OR authority = ?2) AND (?3 IS NULL OR actor = ?3) ORDER BY seq",
-        );
+        // Only the filters given go into the query, so SQLite can use the (authority, actor)
+        // index: `(?2 IS NULL OR authority = ?2)` would make it scan every act.
+        if let Some(authority) = &authority {
+            args.push(authority);
+            sql.push_str(&format!(" AND authority = ?{}", args.len()));
+        }
+        if let Some(actor) = &actor {
+            args.push(actor);
+            sql.push_str(&format!(" AND actor = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY authority, actor, seq");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![cutoff, authority, actor], read_act)?;
+        let rows = stmt.query_map(args.as_slice(), read_act)?;
         let mut out = rows
             .collect::<rusqlite::Result<Vec<Result<Act>>>>()?
             .into_iter()
@@ -474,40 +533,60 @@ fn read_act(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Act>> {
 }
 
 /// Stores acts inside an open transaction: new ids get version 1, changed ones a new version.
+///
+/// Acts are written sorted by (authority, actor), in input order within a pair, so that they
+/// append to the clustered table. Into an empty ledger the id index is built once at the end
+/// (ids are unique within one import, so nothing needs looking up on the way).
 fn write_acts<'a>(
     tx: &rusqlite::Transaction<'_>,
     acts: impl Iterator<Item = &'a Act>,
     prov: &Provenance,
     recorded_at: &str,
 ) -> Result<ImportReport> {
+    let mut acts: Vec<&Act> = acts.collect();
+    acts.sort_by(|a, b| (&a.authority, &a.actor).cmp(&(&b.authority, &b.actor)));
     let mut report = ImportReport::default();
+    let empty: bool = tx.query_row("SELECT NOT EXISTS(SELECT 1 FROM acts)", [], |r| r.get(0))?;
+    if empty {
+        tx.execute_batch("DROP INDEX IF EXISTS acts_by_id")?;
+    }
+    let mut next_seq: i64 =
+        tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM acts", [], |r| {
+            r.get(0)
+        })?;
     let mut find = tx.prepare_cached(
-        "SELECT seq, version, date, actor, authority, act, level, detail, source_url, source_date
+        "SELECT authority, actor, seq, version, date, act, level, detail, source_url, source_date
          FROM acts WHERE id = ?1 AND superseded_at IS NULL",
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO acts(id, version, date, actor, authority, act, level, detail, source_url, source_date,
-                          recorded_at, recorded_by, reason)
-         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+        "INSERT INTO acts(authority, actor, seq, id, version, date, act, level, detail, source_url,
+                          source_date, recorded_at, recorded_by, reason)
+         VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     )?;
-    let mut supersede = tx.prepare_cached("UPDATE acts SET superseded_at = ?2 WHERE seq = ?1")?;
+    let mut supersede = tx.prepare_cached(
+        "UPDATE acts SET superseded_at = ?4 WHERE authority = ?1 AND actor = ?2 AND seq = ?3",
+    )?;
     for act in acts {
         let date = act.date.to_string();
         let source_date = act.source_date.map(|d| d.to_string());
         let level = act.level.map(i64::from);
-        let current = find
-            .query_row([&act.id], |r| {
-                let same = r.get::<_, String>(2)? == date
-                    && r.get::<_, String>(3)? == act.actor
-                    && r.get::<_, String>(4)? == act.authority
+        let current = if empty {
+            None
+        } else {
+            find.query_row([&act.id], |r| {
+                let key: (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                let same = key.0 == act.authority
+                    && key.1 == act.actor
+                    && r.get::<_, String>(4)? == date
                     && r.get::<_, String>(5)? == act.kind.as_str()
                     && r.get::<_, Option<i64>>(6)? == level
                     && r.get::<_, String>(7)? == act.detail
                     && r.get::<_, String>(8)? == act.source_url
                     && r.get::<_, Option<String>>(9)? == source_date;
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, same))
+                Ok((key, r.get::<_, i64>(3)?, same))
             })
-            .optional()?;
+            .optional()?
+        };
         let version = match current {
             None => {
                 report.added += 1;
@@ -517,18 +596,19 @@ fn write_acts<'a>(
                 report.unchanged += 1;
                 continue;
             }
-            Some((seq, version, false)) => {
-                supersede.execute(params![seq, recorded_at])?;
+            Some(((authority, actor, seq), version, false)) => {
+                supersede.execute(params![authority, actor, seq, recorded_at])?;
                 report.corrected += 1;
                 version + 1
             }
         };
         insert.execute(params![
+            act.authority,
+            act.actor,
+            next_seq,
             act.id,
             version,
             date,
-            act.actor,
-            act.authority,
             act.kind.as_str(),
             level,
             act.detail,
@@ -538,6 +618,10 @@ fn write_acts<'a>(
             prov.by,
             prov.reason
         ])?;
+        next_seq += 1;
+    }
+    if empty {
+        tx.execute_batch(CREATE_ID_INDEX)?;
     }
     Ok(report)
 }

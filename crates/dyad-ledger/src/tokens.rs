@@ -1,0 +1,197 @@
+//! Curator tokens: named bearer secrets that let the web API write to the ledger.
+//!
+//! Only a SHA-256 hash of each token is stored, so a copy of `ledger.sqlite` does not give
+//! write access. A token is shown once, when created. Revoked tokens stay listed (with their
+//! revocation time) and their names cannot be reused, because acts written with a token record
+//! its name as `recorded_by`: one name must always mean one token.
+
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::{now, Ledger, LedgerError, Result};
+
+/// Prefix of every token, so a leaked one is recognisable in logs and secret scanners.
+pub const TOKEN_PREFIX: &str = "dyad_";
+
+const TOKENS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tokens(
+    name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL, revoked_at TEXT);
+";
+
+/// A token as listed: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    /// The name given at creation; recorded as `recorded_by` on the acts it writes.
+    pub name: String,
+    /// When it was created (UTC, RFC 3339).
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// Hex SHA-256 of a token, as stored.
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks a token name: it is shown in the ledger's history, so keep it plain.
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | ' '));
+    if !ok || name.trim() != name {
+        return Err(LedgerError::Io(format!(
+            "`{name}` is not a valid token name: use 1 to 64 letters, digits, spaces, '-', '_', '.' or '@', without spaces at either end"
+        )));
+    }
+    Ok(())
+}
+
+impl Ledger {
+    fn tokens_table(&self) -> Result<()> {
+        self.conn.execute_batch(TOKENS_SCHEMA)?;
+        Ok(())
+    }
+
+    /// Creates a token called `name` and returns it; only its hash is kept, so this is the
+    /// one time it can be read.
+    pub fn create_token(&mut self, name: &str) -> Result<String> {
+        check_name(name)?;
+        self.tokens_table()?;
+        let existing: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT revoked_at FROM tokens WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(None) => {
+                return Err(LedgerError::Io(format!(
+                    "a token named `{name}` already exists; revoke it first or choose another name"
+                )))
+            }
+            Some(Some(when)) => {
+                return Err(LedgerError::Io(format!(
+                    "the name `{name}` belonged to a token revoked at {when}; acts in the history carry it, so choose another name"
+                )))
+            }
+            None => {}
+        }
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret)
+            .map_err(|e| LedgerError::Io(format!("no random numbers for a token: {e}")))?;
+        let token: String = std::iter::once(TOKEN_PREFIX.to_string())
+            .chain(secret.iter().map(|b| format!("{b:02x}")))
+            .collect();
+        self.conn.execute(
+            "INSERT INTO tokens(name, hash, created_at) VALUES(?1, ?2, ?3)",
+            params![name, hash(&token), now()],
+        )?;
+        Ok(token)
+    }
+
+    /// Every token ever created, by name.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        self.tokens_table()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, created_at, revoked_at FROM tokens ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TokenInfo {
+                name: r.get(0)?,
+                created_at: r.get(1)?,
+                revoked_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Revokes the token called `name`; fails if there is none or it is already revoked.
+    pub fn revoke_token(&mut self, name: &str) -> Result<()> {
+        self.tokens_table()?;
+        let changed = self.conn.execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+            params![name, now()],
+        )?;
+        if changed == 0 {
+            let known = self.tokens()?.into_iter().any(|t| t.name == name);
+            return Err(LedgerError::Io(if known {
+                format!("token `{name}` is already revoked")
+            } else {
+                format!("no token named `{name}` (see `dyad token list`)")
+            }));
+        }
+        Ok(())
+    }
+
+    /// The name of the live token `token`, or `None` if it is unknown or revoked.
+    pub fn token_name(&self, token: &str) -> Result<Option<String>> {
+        self.tokens_table()?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
+                [hash(token)],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_works_until_revoked_and_only_its_hash_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        Ledger::init(dir.path(), true).unwrap();
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        let token = ledger.create_token("alice").unwrap();
+        assert!(token.starts_with(TOKEN_PREFIX) && token.len() == TOKEN_PREFIX.len() + 64);
+        assert_eq!(ledger.token_name(&token).unwrap().as_deref(), Some("alice"));
+        assert_eq!(ledger.token_name("dyad_wrong").unwrap(), None);
+        let stored: String = ledger
+            .conn
+            .query_row("SELECT hash FROM tokens", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(stored, token);
+        assert_eq!(stored, hash(&token));
+
+        let other = ledger.create_token("bob").unwrap();
+        assert_ne!(other, token);
+        ledger.revoke_token("alice").unwrap();
+        assert_eq!(ledger.token_name(&token).unwrap(), None);
+        assert_eq!(ledger.token_name(&other).unwrap().as_deref(), Some("bob"));
+        let listed = ledger.tokens().unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(listed[0].revoked_at.is_some() && listed[1].revoked_at.is_none());
+    }
+
+    #[test]
+    fn names_are_checked_and_never_reused() {
+        let mut ledger = Ledger::bundled().unwrap();
+        ledger.create_token("alice").unwrap();
+        let again = ledger.create_token("alice").unwrap_err().to_string();
+        assert!(again.contains("already exists"), "{again}");
+        ledger.revoke_token("alice").unwrap();
+        let reused = ledger.create_token("alice").unwrap_err().to_string();
+        assert!(reused.contains("revoked"), "{reused}");
+        let twice = ledger.revoke_token("alice").unwrap_err().to_string();
+        assert!(twice.contains("already revoked"), "{twice}");
+        let unknown = ledger.revoke_token("carol").unwrap_err().to_string();
+        assert!(unknown.contains("no token named `carol`"), "{unknown}");
+        for bad in ["", " alice", "a\nb", "<script>"] {
+            let e = ledger.create_token(bad).unwrap_err().to_string();
+            assert!(e.contains("not a valid token name"), "{bad:?}: {e}");
+        }
+    }
+}
