@@ -66,7 +66,7 @@ pub struct BarChart {
 }
 
 /// Size of drawn charts in pixels.
-pub const SIZE: (u32, u32) = (760, 360);
+pub const SIZE: (u32, u32) = (760, 420);
 
 fn ensure_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -145,7 +145,8 @@ impl LineChart {
             .margin(12)
             .x_label_area_size(32)
             .y_label_area_size(64)
-            .build_cartesian_2d((x0 - 0.5)..(x1 + 0.5), 0.0..(y1 * 1.1).max(1e-9))
+            // Headroom above the data keeps the legend and marker labels clear of the lines.
+            .build_cartesian_2d((x0 - 0.5)..(x1 + 0.5), 0.0..(y1 * 1.7).max(1e-9))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -154,18 +155,20 @@ impl LineChart {
             .label_style((FAMILY, 12))
             .draw()
             .map_err(err)?;
-        for m in &self.markers {
+        for (i, m) in self.markers.iter().enumerate() {
+            // Labels of nearby markers are staggered so they do not print over each other.
+            let top = y1 * (1.12 + 0.1 * (i % 4) as f64);
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(m.x, 0.0), (m.x, y1 * 1.05)],
-                    RGBColor(120, 120, 120).stroke_width(1),
+                    vec![(m.x, 0.0), (m.x, top)],
+                    RGBColor(150, 150, 150).stroke_width(1),
                 )))
                 .map_err(err)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     m.label.clone(),
-                    (m.x, y1 * 1.08),
-                    (FAMILY, 11),
+                    (m.x, top),
+                    (FAMILY, 10),
                 )))
                 .map_err(err)?;
         }

@@ -1,0 +1,834 @@
+//! One-page sourced briefs on an actor and an authority: stance and timeline, peers on the key
+//! dates, trade with the authority's state, product mix, partner shares, an event study, the
+//! mirror gap and checked claims. Every figure cites its source; a missing piece of data is
+//! shown as a gap with what would fill it.
+
+use std::collections::BTreeMap;
+
+use dyad_analysis::shares::shares;
+use dyad_core::{fold, Act, Authority, Registry};
+use dyad_ledger::Ledger;
+use dyad_trade::TradeDb;
+use dyad_viz::{BarChart, Line, LineChart, Marker};
+use time::Date;
+
+use crate::doc::{Block, Doc, Section};
+use crate::figures::{pair_figures, partner_series, rows, Cell, PairFigure, SeriesSource};
+use crate::study::{self, Peers, StudyRequest};
+use crate::BriefError;
+
+/// What to brief on.
+#[derive(Debug, Clone)]
+pub struct BriefRequest {
+    /// The acting state.
+    pub actor: String,
+    /// The authority.
+    pub authority: String,
+    /// The day of the stance (usually today).
+    pub on: Date,
+    /// Also draw charts as PNG.
+    pub png: bool,
+    /// A claims file (name, text); `None` uses the bundled claims when they concern this pair.
+    pub claims: Option<(String, String)>,
+}
+
+/// Formats US dollars for people: `USD 987.9M`, `USD 9.1M`, `USD 41,235`.
+pub fn usd(v: f64) -> String {
+    if v.abs() >= 1e9 {
+        format!("USD {:.2}B", v / 1e9)
+    } else if v.abs() >= 1e6 {
+        format!("USD {:.1}M", v / 1e6)
+    } else {
+        let whole = v.round() as i64;
+        let digits = whole.abs().to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("USD {}{grouped}", if whole < 0 { "-" } else { "" })
+    }
+}
+
+fn chart_block(
+    name: &str,
+    alt: String,
+    svg: Result<String, String>,
+    png: Option<Result<Vec<u8>, String>>,
+) -> Block {
+    match (svg, png.transpose()) {
+        (Ok(svg), Ok(png)) => Block::Chart {
+            name: name.to_string(),
+            alt,
+            svg,
+            png,
+        },
+        (Err(e), _) | (_, Err(e)) => Block::Gap(format!("the chart could not be drawn: {e}")),
+    }
+}
+
+/// Builds the brief.
+pub fn build(ledger: &Ledger, db: &TradeDb, req: &BriefRequest) -> Result<Doc, BriefError> {
+    let registry = ledger.registry();
+    let authority = registry
+        .authority(&req.authority)
+        .ok_or_else(|| BriefError::Invalid(format!("unknown authority `{}`", req.authority)))?
+        .clone();
+    if registry.state(&req.actor).is_none() {
+        return Err(BriefError::Invalid(format!(
+            "unknown actor `{}`",
+            req.actor
+        )));
+    }
+    let acts = ledger.acts(Some(&authority.id), None, None)?;
+    let mine: Vec<&Act> = acts.iter().filter(|a| a.actor == req.actor).collect();
+    let state = authority.state.clone();
+    let mut doc = Doc {
+        title: format!("{} and {}", registry.name_of(&req.actor), authority.name),
+        subtitle: format!(
+            "dyad brief as of {}: {} ({}) toward {} ({}, governing {}). Ledger: {}. Trade: {}.",
+            dyad_core::date::format_day(req.on),
+            registry.name_of(&req.actor),
+            req.actor,
+            authority.name,
+            authority.id,
+            registry.name_of(&state),
+            ledger.home().map_or_else(
+                || "the bundled dataset".to_string(),
+                |h| h.display().to_string()
+            ),
+            if db.store_rows() == 0 {
+                "the bundled reported figures only".to_string()
+            } else {
+                format!(
+                    "{} stored rows and the bundled reported figures",
+                    db.store_rows()
+                )
+            }
+        ),
+        ..Doc::default()
+    };
+    stance_section(&mut doc, registry, &authority, &acts, req);
+    timeline_section(&mut doc, &authority, &acts, &mine, req);
+    peers_section(&mut doc, registry, &authority, &acts, &mine, req);
+    let figures = pair_figures(db, &req.actor, &state)?;
+    trade_section(
+        &mut doc, registry, &req.actor, &state, &figures, &mine, req.png,
+    );
+    products_section(&mut doc, db, &req.actor, &state, req.png)?;
+    shares_section(&mut doc, db, registry, &state)?;
+    study_section(&mut doc, db, &acts, &authority, &mine, &req.actor, &state);
+    mirror_section(&mut doc, db, &req.actor, &state)?;
+    claims_section(&mut doc, db, registry, &acts, &req.actor, &state, req)?;
+    Ok(doc)
+}
+
+fn stance_section(
+    doc: &mut Doc,
+    registry: &Registry,
+    authority: &Authority,
+    acts: &[Act],
+    req: &BriefRequest,
+) {
+    let s = fold(&req.actor, authority, acts, req.on);
+    let mut rows = Vec::new();
+    let dims: [(&str, &str, &Vec<String>, bool); 4] = [
+        (
+            "recognition",
+            s.recognition.value.as_str(),
+            &s.recognition.acts,
+            s.recognition.uncertain(),
+        ),
+        (
+            "their envoys received",
+            s.envoys.value.as_str(),
+            &s.envoys.acts,
+            s.envoys.uncertain(),
+        ),
+        (
+            "own mission in their capital",
+            s.mission.value.as_str(),
+            &s.mission.acts,
+            s.mission.uncertain(),
+        ),
+        (
+            "designation as terrorist",
+            s.designation.value.as_str(),
+            &s.designation.acts,
+            s.designation.uncertain(),
+        ),
+    ];
+    for (name, value, ids, uncertain) in dims {
+        let refs = ids
+            .iter()
+            .filter_map(|id| acts.iter().find(|a| &a.id == id))
+            .map(|a| doc.cite(&a.source_url))
+            .collect();
+        let value = if uncertain {
+            format!("{value} (uncertain: an act dated to a month or year is pending)")
+        } else {
+            value.to_string()
+        };
+        rows.push((vec![name.to_string(), value, ids.join(" ")], refs));
+    }
+    doc.sections.push(Section {
+        title: format!("Stance on {}", dyad_core::date::format_day(req.on)),
+        blocks: vec![
+            Block::Para(format!(
+                "Summary level {}{} of 5: {}. Accreditation of envoys never implies recognition; each dimension below is set only by the acts it cites.",
+                s.level,
+                if s.level_uncertain { " (uncertain)" } else { "" },
+                s.level_name()
+            )),
+            Block::Table { headers: vec!["dimension".into(), "value".into(), "acts".into()], rows },
+        ],
+    });
+    let _ = registry;
+}
+
+fn timeline_section(
+    doc: &mut Doc,
+    authority: &Authority,
+    acts: &[Act],
+    mine: &[&Act],
+    req: &BriefRequest,
+) {
+    let mut rows = Vec::new();
+    for a in mine {
+        let level = fold(&req.actor, authority, acts, a.date.end()).level;
+        let refs = vec![doc.cite(&a.source_url)];
+        rows.push((
+            vec![
+                a.date.to_string(),
+                a.kind.to_string(),
+                level.to_string(),
+                a.detail.clone(),
+            ],
+            refs,
+        ));
+    }
+    let blocks = if rows.is_empty() {
+        vec![Block::Gap(format!(
+            "the ledger has no act of {} toward {}",
+            req.actor, authority.id
+        ))]
+    } else {
+        vec![Block::Table {
+            headers: vec![
+                "date".into(),
+                "act".into(),
+                "level after".into(),
+                "what happened".into(),
+            ],
+            rows,
+        }]
+    };
+    doc.sections.push(Section {
+        title: "Timeline".into(),
+        blocks,
+    });
+}
+
+/// Days (the end of each act's period) on which the actor's level changed, plus the brief's day.
+fn key_dates(
+    authority: &Authority,
+    acts: &[Act],
+    mine: &[&Act],
+    actor: &str,
+    on: Date,
+) -> Vec<Date> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for a in mine {
+        let d = a.date.end();
+        let level = fold(actor, authority, acts, d).level;
+        if level != last && !out.contains(&d) {
+            out.push(d);
+            last = level;
+        }
+    }
+    if !out.contains(&on) {
+        out.push(on);
+    }
+    out.sort();
+    out
+}
+
+fn peers_section(
+    doc: &mut Doc,
+    registry: &Registry,
+    authority: &Authority,
+    acts: &[Act],
+    mine: &[&Act],
+    req: &BriefRequest,
+) {
+    let dates = key_dates(authority, acts, mine, &req.actor, req.on);
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in acts
+        .iter()
+        .filter(|a| a.actor != req.actor && a.actor != "UN")
+    {
+        *counts.entry(&a.actor).or_default() += 1;
+    }
+    let mut peers: Vec<(&str, usize)> = counts.into_iter().collect();
+    peers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut actors = vec![req.actor.as_str()];
+    actors.extend(peers.iter().take(8).map(|p| p.0));
+    let mut headers = vec!["actor".to_string()];
+    headers.extend(dates.iter().map(|d| dyad_core::date::format_day(*d)));
+    let mut rows = Vec::new();
+    for actor in actors {
+        let mut cells = vec![format!("{} ({actor})", registry.name_of(actor))];
+        let mut refs = Vec::new();
+        for d in &dates {
+            let s = fold(actor, authority, acts, *d);
+            cells.push(format!(
+                "{}{}",
+                s.level,
+                if s.level_uncertain { "?" } else { "" }
+            ));
+            for id in s.level_acts().iter().filter(|_| s.level >= 2) {
+                if let Some(a) = acts.iter().find(|a| &a.id == id) {
+                    let n = doc.cite(&a.source_url);
+                    if !refs.contains(&n) {
+                        refs.push(n);
+                    }
+                }
+            }
+        }
+        rows.push((cells, refs));
+    }
+    doc.sections.push(Section {
+        title: "Peers on the key dates".into(),
+        blocks: vec![
+            Block::Para(format!(
+                "Summary levels (0 none, 1 contacts, 2 own embassy, 3 envoys below ambassador rank, 4 ambassador accredited, 5 recognised) on the days {}'s level changed; peers are the states with the most acts toward {} in the ledger. Sources are the acts behind levels of 2 and above.",
+                req.actor, authority.id
+            )),
+            Block::Table { headers, rows },
+        ],
+    });
+}
+
+fn direction(f: &PairFigure) -> String {
+    format!("{} -> {}", f.exporter, f.importer)
+}
+
+fn flow_name(flow: &str) -> &str {
+    match flow {
+        "X" => "exports",
+        "M" => "imports",
+        "T" => "turnover",
+        "RX" => "re-exports",
+        "RM" => "re-imports",
+        other => other,
+    }
+}
+
+fn trade_section(
+    doc: &mut Doc,
+    registry: &Registry,
+    actor: &str,
+    state: &str,
+    figures: &[PairFigure],
+    mine: &[&Act],
+    png: bool,
+) {
+    let title = format!(
+        "Trade between {} and {}",
+        registry.name_of(actor),
+        registry.name_of(state)
+    );
+    if figures.is_empty() {
+        doc.sections.push(Section {
+            title,
+            blocks: vec![Block::Gap(format!(
+                "no trade figures for {actor} and {state}: ingest BACI or UN Comtrade files with `dyad trade ingest`"
+            ))],
+        });
+        return;
+    }
+    let mut rows = Vec::new();
+    for f in figures {
+        let source = f.source_url.clone().unwrap_or_else(|| f.provenance());
+        let refs = vec![doc.cite(&source)];
+        rows.push((
+            vec![
+                f.year.to_string(),
+                direction(f),
+                flow_name(&f.flow).to_string(),
+                usd(f.value_usd),
+                f.provenance(),
+            ],
+            refs,
+        ));
+    }
+    // One line per direction, flow and source; a year without a figure is a gap in the line.
+    let mut lines: BTreeMap<String, BTreeMap<i32, f64>> = BTreeMap::new();
+    for f in figures {
+        let key = if f.flow == "T" {
+            format!("turnover ({})", short(&f.provenance()))
+        } else {
+            format!(
+                "{} {} ({})",
+                direction(f),
+                flow_name(&f.flow),
+                short(&f.provenance())
+            )
+        };
+        // Several figures for one year from one source (revisions) are shown as their mean.
+        let e = lines.entry(key).or_default();
+        e.entry(f.year)
+            .and_modify(|v| *v = (*v + f.value_usd / 1e6) / 2.0)
+            .or_insert(f.value_usd / 1e6);
+    }
+    let (y0, y1) = (
+        figures.iter().map(|f| f.year).min().unwrap_or(0),
+        figures.iter().map(|f| f.year).max().unwrap_or(0),
+    );
+    let chart = LineChart {
+        title: format!("{actor}-{state} trade, USD million"),
+        y_label: "USD million".into(),
+        lines: lines
+            .into_iter()
+            .take(7)
+            .map(|(name, pts)| Line {
+                name,
+                points: (y0..=y1)
+                    .map(|y| (f64::from(y), pts.get(&y).copied()))
+                    .collect(),
+            })
+            .collect(),
+        markers: mine
+            .iter()
+            .filter(|a| {
+                (y0..=y1 + 1).contains(&a.date.end().year())
+                    && matches!(
+                        a.kind.as_str(),
+                        "envoy_accepted"
+                            | "ambassador_credentials_accepted"
+                            | "recognition"
+                            | "designation_removed"
+                    )
+            })
+            .map(|a| Marker {
+                x: f64::from(a.date.end().year()) + f64::from(a.date.end().ordinal()) / 366.0,
+                label: a.kind.as_str().replace('_', " "),
+            })
+            .collect(),
+    };
+    let blocks = vec![
+        Block::Para("Every figure as its source gives it; sources disagree and are not reconciled. Gaps in the chart are years without a figure, not zeros.".into()),
+        chart_block("trade", format!("{actor}-{state} trade by year and source, with {actor}'s acts marked"), chart.svg(), png.then(|| chart.png())),
+        Block::Table { headers: vec!["year".into(), "direction".into(), "flow".into(), "value".into(), "reported by".into()], rows },
+    ];
+    doc.sections.push(Section { title, blocks });
+}
+
+fn short(text: &str) -> String {
+    let t: String = text.chars().take(40).collect();
+    if t.len() < text.len() {
+        format!("{t}...")
+    } else {
+        t
+    }
+}
+
+fn has_source(
+    db: &TradeDb,
+    exporter: &str,
+    importer: &str,
+    source: &str,
+) -> Result<Option<i32>, BriefError> {
+    let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let batches = db.sql(&format!(
+        "SELECT max(year) AS year FROM flows WHERE exporter = {} AND importer = {} AND source = {} AND product_level >= 2",
+        q(exporter),
+        q(importer),
+        q(source)
+    ))?;
+    Ok(rows(&batches)?
+        .first()
+        .and_then(|r| r.get("year"))
+        .and_then(|c| match c {
+            Cell::Num(v) => Some(*v as i32),
+            _ => None,
+        }))
+}
+
+fn products_section(
+    doc: &mut Doc,
+    db: &TradeDb,
+    actor: &str,
+    state: &str,
+    png: bool,
+) -> Result<(), BriefError> {
+    let title = format!("What {actor} sells to {state}");
+    let mut found = None;
+    for source in ["baci", "comtrade"] {
+        if let Some(year) = has_source(db, actor, state, source)? {
+            found = Some((source, year));
+            break;
+        }
+    }
+    let Some((source, year)) = found else {
+        doc.sections.push(Section {
+            title,
+            blocks: vec![Block::Gap("no product-level figures (the bundled reported figures are totals): ingest a BACI release or Comtrade files by HS code".into())],
+        });
+        return Ok(());
+    };
+    let batches = db.products(actor, state, year, 2, source)?;
+    let mut table = Vec::new();
+    let mut bars = Vec::new();
+    for r in rows(&batches)?.into_iter().take(10) {
+        let text = |k: &str| {
+            r.get(k)
+                .and_then(|c| {
+                    if let Cell::Text(t) = c {
+                        Some(t.clone())
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or_default()
+        };
+        let value = r
+            .get("value_usd")
+            .and_then(|c| if let Cell::Num(v) = c { Some(*v) } else { None })
+            .unwrap_or(0.0);
+        let share = r
+            .get("share")
+            .and_then(|c| if let Cell::Num(v) = c { Some(*v) } else { None });
+        let label = format!("{} {}", text("product"), short(&text("name")));
+        let provenance = if source == "baci" {
+            format!("CEPII BACI {}", text("classification"))
+        } else {
+            format!(
+                "UN Comtrade {}, reported by {}",
+                text("classification"),
+                text("reporter")
+            )
+        };
+        let refs = vec![doc.cite(&provenance)];
+        bars.push((label.clone(), value / 1e6));
+        table.push((
+            vec![
+                label,
+                usd(value),
+                share.map_or_else(String::new, |s| format!("{:.1}%", 100.0 * s)),
+            ],
+            refs,
+        ));
+    }
+    let chart = BarChart {
+        title: format!("{actor} -> {state}, {year}, top HS chapters"),
+        x_label: "USD million".into(),
+        bars,
+    };
+    doc.sections.push(Section {
+        title,
+        blocks: vec![
+            chart_block(
+                "products",
+                format!("{actor} exports to {state} in {year} by HS chapter"),
+                chart.svg(),
+                png.then(|| chart.png()),
+            ),
+            Block::Table {
+                headers: vec!["HS chapter".into(), "value".into(), "share".into()],
+                rows: table,
+            },
+        ],
+    });
+    Ok(())
+}
+
+fn shares_section(
+    doc: &mut Doc,
+    db: &TradeDb,
+    registry: &Registry,
+    state: &str,
+) -> Result<(), BriefError> {
+    let title = format!("Who supplies {}", registry.name_of(state));
+    let series = partner_series(db, state, false, SeriesSource::Baci, false)?;
+    let years: Vec<i32> = series
+        .values()
+        .flat_map(|s| s.points.keys())
+        .filter_map(|p| match p {
+            dyad_analysis::series::Period::Year(y) => Some(*y),
+            _ => None,
+        })
+        .collect();
+    let (Some(&y0), Some(&y1)) = (years.iter().min(), years.iter().max()) else {
+        doc.sections.push(Section {
+            title,
+            blocks: vec![Block::Gap(format!("no BACI figures for {state}'s imports by partner: ingest a BACI release to see partner shares"))],
+        });
+        return Ok(());
+    };
+    let flows: Vec<(String, dyad_analysis::series::Period, f64)> = series
+        .iter()
+        .flat_map(|(p, s)| s.points.iter().map(move |(per, v)| (p.clone(), *per, *v)))
+        .collect();
+    let first = dyad_analysis::series::Period::Year(y0);
+    let last = dyad_analysis::series::Period::Year(y1);
+    let n = doc.cite("CEPII BACI (reconciled mirror flows)");
+    let rows = shares(&flows, first, last, 10)
+        .into_iter()
+        .map(|r| {
+            let pct = |s: Option<f64>| {
+                s.map_or_else(|| "no figure".to_string(), |s| format!("{:.1}%", 100.0 * s))
+            };
+            (
+                vec![
+                    format!("{} ({})", registry.name_of(&r.partner), r.partner),
+                    pct(r.first_share),
+                    pct(r.last_share),
+                    r.change_pp.map_or_else(String::new, |c| format!("{c:+.1}")),
+                ],
+                vec![n],
+            )
+        })
+        .collect();
+    doc.sections.push(Section {
+        title,
+        blocks: vec![
+            Block::Para(format!("Shares of {state}'s imports (as BACI reconciles them) by partner, {y0} and {y1}; the total is over every partner in the store.")),
+            Block::Table { headers: vec!["partner".into(), format!("share {y0}"), format!("share {y1}"), "change, points".into()], rows },
+        ],
+    });
+    Ok(())
+}
+
+fn study_section(
+    doc: &mut Doc,
+    db: &TradeDb,
+    acts: &[Act],
+    authority: &Authority,
+    mine: &[&Act],
+    actor: &str,
+    state: &str,
+) {
+    let title = "Event study".to_string();
+    // The event: the first act that brought the actor's level to 3 or more (envoys received),
+    // else the first act that changed its level.
+    let event = mine
+        .iter()
+        .find(|a| fold(actor, authority, acts, a.date.end()).level >= 3)
+        .or_else(|| {
+            mine.iter()
+                .find(|a| fold(actor, authority, acts, a.date.end()).level > 0)
+        });
+    let Some(event) = event else {
+        doc.sections.push(Section {
+            title,
+            blocks: vec![Block::Gap(format!("no act of {actor} to study"))],
+        });
+        return;
+    };
+    let mut last_err = String::new();
+    for source in [
+        SeriesSource::Baci,
+        SeriesSource::ComtradeImporter,
+        SeriesSource::ComtradeExporter,
+    ] {
+        let req = StudyRequest {
+            exporter: actor.to_string(),
+            importer: state.to_string(),
+            event: event.id.clone(),
+            window: 2,
+            peers: Peers::Auto {
+                k: 8,
+                exporter_markets: false,
+            },
+            source,
+            monthly: false,
+        };
+        match study::run(db, acts, &req) {
+            Ok(out) => {
+                let r = &out.result;
+                let n = doc.cite(out.source);
+                let m = doc.cite(&event.source_url);
+                let rows = vec![
+                    (
+                        vec![
+                            "event".into(),
+                            format!(
+                                "{} ({})",
+                                event.id,
+                                dyad_core::date::format_day(out.event_date)
+                            ),
+                        ],
+                        vec![m],
+                    ),
+                    (
+                        vec![
+                            "windows".into(),
+                            format!(
+                                "pre {:?}, post {:?}",
+                                r.pre.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                                r.post.iter().map(ToString::to_string).collect::<Vec<_>>()
+                            ),
+                        ],
+                        vec![],
+                    ),
+                    (
+                        vec![
+                            "target change (log points)".into(),
+                            format!("{:+.3}", r.target_change),
+                        ],
+                        vec![n],
+                    ),
+                    (
+                        vec![
+                            "peers' mean change".into(),
+                            r.peer_change
+                                .map_or_else(|| "no usable peer".into(), |c| format!("{c:+.3}")),
+                        ],
+                        vec![n],
+                    ),
+                    (
+                        vec![
+                            "effect vs peers".into(),
+                            format!("{:+.3} (x{:.2})", r.effect, r.effect_ratio),
+                        ],
+                        vec![n],
+                    ),
+                    (
+                        vec![
+                            "placebo p-value".into(),
+                            r.p_value.map_or_else(
+                                || "no placebo possible".into(),
+                                |p| format!("{p:.3} ({} placebos)", r.placebos.len()),
+                            ),
+                        ],
+                        vec![n],
+                    ),
+                    (vec!["peers".into(), r.peers_used.join(" ")], vec![]),
+                ];
+                doc.sections.push(Section {
+                    title,
+                    blocks: vec![
+                        Block::Para(format!("{actor} -> {state} exports around {}, against {}. Method: mean log value after minus before (the event year itself left out), minus the same for peers; p-value from peer and shifted-date placebos (see the README).", event.id, out.peer_rule)),
+                        Block::Table { headers: vec!["measure".into(), "value".into()], rows },
+                    ],
+                });
+                return;
+            }
+            Err(e) => last_err = e.to_string(),
+        }
+    }
+    doc.sections.push(Section {
+        title,
+        blocks: vec![Block::Gap(format!("around {}: {last_err}", event.id))],
+    });
+}
+
+fn mirror_section(doc: &mut Doc, db: &TradeDb, actor: &str, state: &str) -> Result<(), BriefError> {
+    let title = "Mirror gap".to_string();
+    let batches = db.mirror(actor, state, None)?;
+    let found = rows(&batches)?;
+    if found.is_empty() {
+        doc.sections.push(Section {
+            title,
+            blocks: vec![Block::Gap(format!("no year with both {actor}'s reported exports and {state}'s reported imports (UN Comtrade); ingest both reporters' files"))],
+        });
+        return Ok(());
+    }
+    let n = doc.cite("UN Comtrade (both reporters)");
+    let num = |r: &BTreeMap<String, Cell>, k: &str| {
+        r.get(k)
+            .and_then(|c| if let Cell::Num(v) = c { Some(*v) } else { None })
+    };
+    let rows = found
+        .iter()
+        .map(|r| {
+            (
+                vec![
+                    num(r, "year").map_or_else(String::new, |y| format!("{y:.0}")),
+                    num(r, "exports_reported").map_or_else(String::new, usd),
+                    num(r, "imports_reported").map_or_else(String::new, usd),
+                    num(r, "ratio").map_or_else(String::new, |x| format!("{x:.3}")),
+                ],
+                vec![n],
+            )
+        })
+        .collect();
+    doc.sections.push(Section {
+        title,
+        blocks: vec![
+            Block::Para("Imports are valued CIF (with freight and insurance) and exports FOB, so a ratio a little above 1 is expected; large gaps point to misreporting, transit or unrecorded trade.".into()),
+            Block::Table { headers: vec!["year".into(), format!("{actor}-reported exports"), format!("{state}-reported imports"), "ratio".into()], rows },
+        ],
+    });
+    Ok(())
+}
+
+fn claims_section(
+    doc: &mut Doc,
+    db: &TradeDb,
+    registry: &Registry,
+    acts: &[Act],
+    actor: &str,
+    state: &str,
+    req: &BriefRequest,
+) -> Result<(), BriefError> {
+    let (name, text) = match &req.claims {
+        Some((n, t)) => (n.clone(), t.clone()),
+        None if actor == "KAZ" && state == "AFG" => (
+            crate::claims::BUNDLED_NAME.to_string(),
+            crate::claims::BUNDLED.to_string(),
+        ),
+        None => return Ok(()),
+    };
+    let file = crate::claims::load(&name, &text, registry)?;
+    let results = crate::claims::check(&file, db, acts, registry);
+    let mut rows = Vec::new();
+    for r in results {
+        let evidence: Vec<String> = r
+            .evidence
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}{}",
+                    e.label,
+                    e.observed,
+                    if e.agrees { "" } else { " (disagrees)" }
+                )
+            })
+            .collect();
+        let refs = r
+            .evidence
+            .iter()
+            .flat_map(|e| e.sources.clone())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|s| doc.cite(s))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        rows.push((
+            vec![
+                r.text.clone(),
+                r.verdict.as_str().to_string(),
+                if evidence.is_empty() {
+                    "no figure bears on it".into()
+                } else {
+                    evidence.join("; ")
+                },
+            ],
+            refs,
+        ));
+    }
+    doc.sections.push(Section {
+        title: "Claims checked".into(),
+        blocks: vec![Block::Table {
+            headers: vec!["claim".into(), "verdict".into(), "evidence".into()],
+            rows,
+        }],
+    });
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! `dyad study EXPORTER IMPORTER --event DATE|ACT_ID`: how trade moved around an act, against peers.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+use dyad_brief::figures::SeriesSource;
+use dyad_brief::study::{self, Peers, StudyRequest};
+
+use crate::context::LedgerArgs;
+use crate::output::{Format, Table};
+
+/// Arguments of `dyad study`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Exporting country (ISO3).
+    pub exporter: String,
+    /// Importing country (ISO3).
+    pub importer: String,
+    /// The event: a day (YYYY-MM-DD) or an act id from the ledger.
+    #[arg(long)]
+    pub event: String,
+    /// Periods (years, or months with --monthly) in each window before and after the event.
+    #[arg(long, default_value_t = 2)]
+    pub window: usize,
+    /// `auto` (the closest by pre-event level) or a comma-separated list of countries.
+    #[arg(long, default_value = "auto")]
+    pub peers: String,
+    /// How many peers `auto` picks.
+    #[arg(long, default_value_t = 8)]
+    pub k: usize,
+    /// Compare with the exporter's other markets instead of the importer's other suppliers.
+    #[arg(long)]
+    pub exporter_markets: bool,
+    /// Figures: `baci`, `comtrade` (importer-reported imports) or `comtrade-exporter`.
+    #[arg(long, default_value = "baci")]
+    pub source: String,
+    /// Use monthly figures.
+    #[arg(long)]
+    pub monthly: bool,
+    /// Output format (default: table on a terminal, CSV otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Runs `dyad study`.
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let Some(source) = SeriesSource::parse(&args.source) else {
+        bail!(
+            "--source {}: expected baci, comtrade or comtrade-exporter",
+            args.source
+        );
+    };
+    if args.window == 0 {
+        bail!("--window must be at least 1");
+    }
+    let ledger = ledger_args.open()?;
+    let acts = ledger.acts(None, None, ledger_args.known_on)?;
+    let db = super::trade::open(ledger_args)?;
+    let peers = if args.peers == "auto" {
+        Peers::Auto {
+            k: args.k,
+            exporter_markets: args.exporter_markets,
+        }
+    } else {
+        Peers::List {
+            codes: args
+                .peers
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .collect(),
+            exporter_markets: args.exporter_markets,
+        }
+    };
+    let req = StudyRequest {
+        exporter: args.exporter,
+        importer: args.importer,
+        event: args.event,
+        window: args.window,
+        peers,
+        source,
+        monthly: args.monthly,
+    };
+    let s = study::run(&db, &acts, &req)?;
+    let format = Format::resolve(args.format);
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, &s)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let r = &s.result;
+    let periods = |ps: &[dyad_analysis::series::Period]| {
+        ps.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut t = Table::new(["measure", "value"]);
+    t.push([
+        "exporter -> importer".to_string(),
+        format!("{} -> {}", s.exporter, s.importer),
+    ]);
+    t.push([
+        "event".to_string(),
+        match &s.event_act {
+            Some(a) => format!(
+                "{} ({}) {}",
+                a.id,
+                dyad_core::date::format_day(s.event_date),
+                a.source_url
+            ),
+            None => dyad_core::date::format_day(s.event_date),
+        },
+    ]);
+    t.push(["figures".to_string(), s.source.to_string()]);
+    t.push(["pre window".to_string(), periods(&r.pre)]);
+    t.push(["post window".to_string(), periods(&r.post)]);
+    t.push([
+        "target change (log points)".to_string(),
+        format!("{:+.4}", r.target_change),
+    ]);
+    t.push([
+        "peer change (log points)".to_string(),
+        r.peer_change
+            .map_or_else(|| "no usable peer".into(), |c| format!("{c:+.4}")),
+    ]);
+    t.push([
+        "effect (log points)".to_string(),
+        format!("{:+.4}", r.effect),
+    ]);
+    t.push(["effect ratio".to_string(), format!("{:.3}", r.effect_ratio)]);
+    t.push([
+        "p-value".to_string(),
+        r.p_value.map_or_else(
+            || "none (no placebo possible)".into(),
+            |p| format!("{p:.4} from {} placebos", r.placebos.len()),
+        ),
+    ]);
+    t.push(["peers used".to_string(), r.peers_used.join(" ")]);
+    t.push(["peer rule".to_string(), s.peer_rule.clone()]);
+    for (name, why) in &r.peers_dropped {
+        t.push([format!("peer dropped: {name}"), why.clone()]);
+    }
+    t.write(format, out)
+}
