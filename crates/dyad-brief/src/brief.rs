@@ -502,7 +502,12 @@ fn products_section(
         let share = r
             .get("share")
             .and_then(|c| if let Cell::Num(v) = c { Some(*v) } else { None });
-        let label = format!("{} {}", text("product"), short(&text("name")));
+        let name = text("name");
+        let label = if name.is_empty() {
+            text("product")
+        } else {
+            format!("{} {}", text("product"), short(&name))
+        };
         let provenance = if source == "baci" {
             format!("CEPII BACI {}", text("classification"))
         } else {

@@ -256,3 +256,107 @@ fn brief_renders_in_a_real_browser() {
     );
     eprintln!("brief screenshot: {}", png.display());
 }
+
+/// Writes a small BACI release (HS17, V202201, with the real V202201 country dictionary) where
+/// Kazakhstan's exports to Afghanistan double from 2022 while four other suppliers stay flat.
+fn doubling_release(dir: &std::path::Path) {
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dyad-trade/tests/fixtures/baci_release"
+    );
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(
+        format!("{fixtures}/country_codes_V202201.csv"),
+        dir.join("country_codes_V202201.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("product_codes_HS17_V202201.csv"),
+        "code,description\n110100,Wheat or meslin flour\n",
+    )
+    .unwrap();
+    // Thousands of USD: KAZ 100 up to 2020, 150 in 2021, 200 from 2022; the others constant.
+    let suppliers = [(860, 50.0), (795, 80.0), (586, 300.0), (364, 120.0)];
+    for year in 2017..=2024 {
+        let kaz = match year {
+            ..=2020 => 100.0,
+            2021 => 150.0,
+            _ => 200.0,
+        };
+        let mut text = format!("t,i,j,k,v,q\n{year},398,4,110100,{kaz},NA\n");
+        for (code, v) in suppliers {
+            text.push_str(&format!("{year},{code},4,110100,{v},NA\n"));
+        }
+        std::fs::write(dir.join(format!("BACI_HS17_Y{year}_V202201.csv")), text).unwrap();
+    }
+}
+
+#[test]
+fn study_and_shares_on_an_ingested_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let h = home.to_str().unwrap();
+    let release = tmp.path().join("release");
+    doubling_release(&release);
+    ok(&["init", h, "--empty"]);
+    ok(&["--home", h, "trade", "ingest", release.to_str().unwrap()]);
+
+    // Event in 2021: pre 2019–2020 at 100, post 2022–2023 at 200, peers flat. The effect is
+    // ln 2; each of the 4 peers as a placebo has effect 0, and no earlier date fits before 2017,
+    // so p = (1 + 0) / (1 + 4).
+    let v: serde_json::Value = serde_json::from_str(&ok(&[
+        "--home",
+        h,
+        "study",
+        "KAZ",
+        "AFG",
+        "--event",
+        "2021-08-15",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let r = &v["result"];
+    assert!(
+        (r["effect"].as_f64().unwrap() - 2f64.ln()).abs() < 1e-9,
+        "{r}"
+    );
+    assert!(r["peer_change"].as_f64().unwrap().abs() < 1e-12);
+    assert_eq!(r["p_value"].as_f64().unwrap(), 0.2);
+    assert_eq!(r["peers_used"].as_array().unwrap().len(), 4);
+
+    // Shares of Afghanistan's imports: KAZ 100 of 650 in 2017, 200 of 750 in 2024.
+    let s: serde_json::Value = serde_json::from_str(&ok(&[
+        "--home",
+        h,
+        "shares",
+        "AFG",
+        "--flow",
+        "import",
+        "--years",
+        "2017-2024",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let kaz = s
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["partner"] == "KAZ")
+        .unwrap();
+    assert!((kaz["first_share"].as_f64().unwrap() - 100.0 / 650.0).abs() < 1e-12);
+    assert!((kaz["last_share"].as_f64().unwrap() - 200.0 / 750.0).abs() < 1e-12);
+    assert!(
+        (kaz["change_pp"].as_f64().unwrap() - 100.0 * (200.0 / 750.0 - 100.0 / 650.0)).abs() < 1e-9
+    );
+
+    // The brief now has a product mix and partner shares instead of gaps.
+    let md = ok(&["--home", h, "brief", "KAZ", "AFG-IEA", "--on", "2026-01-13"]);
+    // HS chapter 11 (the release names only the 6-digit code), all of KAZ's exports in 2024.
+    assert!(md.contains("| 11 | USD 200,000 | 100.0% |"), "{md}");
+    assert!(
+        md.contains("Who supplies Afghanistan") && md.contains("share 2017"),
+        "{md}"
+    );
+}
