@@ -35,7 +35,11 @@ pub fn interact(parts: &[&[u32]], level_counts: &[usize]) -> Vec<u32> {
     let mut map: FxMap<u64, u32> = FxMap::default();
     let total: u128 = level_counts.iter().map(|&c| c as u128).product();
     let dense = total <= 50_000_000;
-    let mut table: Vec<u32> = if dense { vec![MISSING; total as usize] } else { Vec::new() };
+    let mut table: Vec<u32> = if dense {
+        vec![MISSING; total as usize]
+    } else {
+        Vec::new()
+    };
     let mut next = 0u32;
     for (i, o) in out.iter_mut().enumerate() {
         let mut key: u64 = 0;
@@ -186,16 +190,23 @@ impl<'a> Demeaner<'a> {
         // Largest last: its coefficients are recomputed from the others, not iterated on.
         order.sort_by_key(|&q| fes.sizes[q]);
         let ids: Vec<&[u32]> = order.iter().map(|&q| fes.ids[q].as_slice()).collect();
-        let wsum: Vec<Vec<f64>> = order
-            .iter()
-            .map(|&q| {
-                let mut s = vec![0.0; fes.sizes[q]];
-                for (&g, &wi) in fes.ids[q].iter().zip(w) {
-                    s[g as usize] += wi;
+        let mut wsum: Vec<Vec<f64>> = order.iter().map(|&q| vec![0.0; fes.sizes[q]]).collect();
+        match (ids.as_slice(), wsum.as_mut_slice()) {
+            ([a, b, c], [sa, sb, sc]) => {
+                for i in 0..w.len() {
+                    sa[a[i] as usize] += w[i];
+                    sb[b[i] as usize] += w[i];
+                    sc[c[i] as usize] += w[i];
                 }
-                s
-            })
-            .collect();
+            }
+            _ => {
+                for (id, s) in ids.iter().zip(wsum.iter_mut()) {
+                    for (&g, &wi) in id.iter().zip(w) {
+                        s[g as usize] += wi;
+                    }
+                }
+            }
+        }
         let mut offsets = Vec::new();
         let mut state_len = 0;
         for &q in order.iter().take(order.len().saturating_sub(1)) {
@@ -235,19 +246,32 @@ impl<'a> Demeaner<'a> {
             };
         }
         let w = self.w;
-        // Weighted sums of v per group.
-        let sums: Vec<Vec<f64>> = self
-            .ids
-            .iter()
-            .zip(&self.wsum)
-            .map(|(id, ws)| {
-                let mut s = vec![0.0; ws.len()];
+        // Weighted sums of v per group (one pass over the data for all fixed effects).
+        let mut sums: Vec<Vec<f64>> = self.wsum.iter().map(|ws| vec![0.0; ws.len()]).collect();
+        match (self.ids.as_slice(), sums.as_mut_slice()) {
+            ([a, b], [sa, sb]) => {
                 for i in 0..v.len() {
-                    s[id[i] as usize] += w[i] * v[i];
+                    let wv = w[i] * v[i];
+                    sa[a[i] as usize] += wv;
+                    sb[b[i] as usize] += wv;
                 }
-                s
-            })
-            .collect();
+            }
+            ([a, b, c], [sa, sb, sc]) => {
+                for i in 0..v.len() {
+                    let wv = w[i] * v[i];
+                    sa[a[i] as usize] += wv;
+                    sb[b[i] as usize] += wv;
+                    sc[c[i] as usize] += wv;
+                }
+            }
+            _ => {
+                for (id, s) in self.ids.iter().zip(sums.iter_mut()) {
+                    for i in 0..v.len() {
+                        s[id[i] as usize] += w[i] * v[i];
+                    }
+                }
+            }
+        }
         let last = q - 1;
         let mut alast = vec![0.0; self.wsum[last].len()];
         if q == 1 {
@@ -322,15 +346,32 @@ impl<'a> Demeaner<'a> {
         // Coefficients of the last fixed effect, then residuals.
         self.last_from(&sums[last], &x, &mut alast, &mut acc);
         let idl = self.ids[last];
-        out.copy_from_slice(v);
-        for (p, id) in self.ids[..last].iter().enumerate() {
-            let c = &x[self.offsets[p]..];
-            for i in 0..v.len() {
-                out[i] -= c[id[i] as usize];
+        match self.ids.as_slice() {
+            [a, _] => {
+                let ca = &x[self.offsets[0]..];
+                for i in 0..v.len() {
+                    out[i] = v[i] - ca[a[i] as usize] - alast[idl[i] as usize];
+                }
             }
-        }
-        for i in 0..v.len() {
-            out[i] -= alast[idl[i] as usize];
+            [a, b, _] => {
+                let ca = &x[self.offsets[0]..];
+                let cb = &x[self.offsets[1]..];
+                for i in 0..v.len() {
+                    out[i] = v[i] - ca[a[i] as usize] - cb[b[i] as usize] - alast[idl[i] as usize];
+                }
+            }
+            _ => {
+                out.copy_from_slice(v);
+                for (p, id) in self.ids[..last].iter().enumerate() {
+                    let c = &x[self.offsets[p]..];
+                    for i in 0..v.len() {
+                        out[i] -= c[id[i] as usize];
+                    }
+                }
+                for i in 0..v.len() {
+                    out[i] -= alast[idl[i] as usize];
+                }
+            }
         }
         *state = x;
         stats
@@ -391,9 +432,20 @@ impl<'a> Demeaner<'a> {
                 }
             }
             [(a, ca), (b, cb)] => {
+                // Accumulate runs of equal ids in a register: sorted data (e.g. by pair) then
+                // avoids a store-to-load dependency on acc for every observation.
+                let mut cur = id[0] as usize;
+                let mut run = 0.0;
                 for i in 0..n {
-                    acc[id[i] as usize] -= w[i] * (ca[a[i] as usize] + cb[b[i] as usize]);
+                    let g = id[i] as usize;
+                    if g != cur {
+                        acc[cur] -= run;
+                        run = 0.0;
+                        cur = g;
+                    }
+                    run += w[i] * (ca[a[i] as usize] + cb[b[i] as usize]);
                 }
+                acc[cur] -= run;
             }
             [(a, ca), (b, cb), (c, cc)] => {
                 for i in 0..n {
@@ -416,7 +468,10 @@ mod tests {
     use super::*;
 
     fn fes(ids: Vec<Vec<u32>>) -> FeSet {
-        let sizes = ids.iter().map(|v| *v.iter().max().unwrap() as usize + 1).collect();
+        let sizes = ids
+            .iter()
+            .map(|v| *v.iter().max().unwrap() as usize + 1)
+            .collect();
         FeSet { ids, sizes }
     }
 
@@ -426,7 +481,15 @@ mod tests {
         let w = vec![1.0; 5];
         let d = Demeaner::new(&f, &w);
         let mut out = vec![0.0; 5];
-        d.demean(&[1.0, 3.0, 2.0, 4.0, 6.0], &mut out, &mut Vec::new(), SweepControl { tol: 1e-12, max_iter: 100 });
+        d.demean(
+            &[1.0, 3.0, 2.0, 4.0, 6.0],
+            &mut out,
+            &mut Vec::new(),
+            SweepControl {
+                tol: 1e-12,
+                max_iter: 100,
+            },
+        );
         assert_eq!(out, vec![-1.0, 1.0, -2.0, 0.0, 2.0]);
     }
 
@@ -448,7 +511,15 @@ mod tests {
         let w = vec![1.0; r * c];
         let d = Demeaner::new(&f, &w);
         let mut out = vec![0.0; r * c];
-        let st = d.demean(&v, &mut out, &mut Vec::new(), SweepControl { tol: 1e-13, max_iter: 1000 });
+        let st = d.demean(
+            &v,
+            &mut out,
+            &mut Vec::new(),
+            SweepControl {
+                tol: 1e-13,
+                max_iter: 1000,
+            },
+        );
         assert!(st.converged);
         let grand: f64 = v.iter().sum::<f64>() / (r * c) as f64;
         for k in 0..r * c {

@@ -102,7 +102,10 @@ fn parse_term(formula: &str, s: &str) -> Result<Term, GravityError> {
         };
         let col = strip_backticks(inner);
         if col.contains(['(', ')']) || col.is_empty() {
-            return Err(bad(formula, format!("`{s}`: expected a column name inside {func}()")));
+            return Err(bad(
+                formula,
+                format!("`{s}`: expected a column name inside {func}()"),
+            ));
         }
         return Ok(Term {
             column: col.to_string(),
@@ -119,7 +122,10 @@ fn parse_term(formula: &str, s: &str) -> Result<Term, GravityError> {
             transform: Transform::Identity,
         })
     } else {
-        Err(bad(formula, format!("`{s}` is not a column name (quote odd names with backticks)")))
+        Err(bad(
+            formula,
+            format!("`{s}` is not a column name (quote odd names with backticks)"),
+        ))
     }
 }
 
@@ -149,12 +155,18 @@ fn split_top(s: &str, sep: char) -> Vec<&str> {
 pub fn parse(formula: &str) -> Result<Formula, GravityError> {
     let parts = split_top(formula, '~');
     if parts.len() != 2 {
-        return Err(bad(formula, "expected exactly one `~` (as in `y ~ x | fe`)"));
+        return Err(bad(
+            formula,
+            "expected exactly one `~` (as in `y ~ x | fe`)",
+        ));
     }
     let lhs = parse_term(formula, parts[0])?;
     let bars = split_top(parts[1], '|');
     if bars.len() > 2 {
-        return Err(bad(formula, "expected at most one `|` before the fixed effects"));
+        return Err(bad(
+            formula,
+            "expected at most one `|` before the fixed effects",
+        ));
     }
     let mut rhs = Vec::new();
     for t in split_top(bars[0], '+') {
@@ -164,7 +176,10 @@ pub fn parse(formula: &str) -> Result<Formula, GravityError> {
         }
         let term = parse_term(formula, t)?;
         if rhs.contains(&term) {
-            return Err(bad(formula, format!("regressor `{}` appears twice", term.label())));
+            return Err(bad(
+                formula,
+                format!("regressor `{}` appears twice", term.label()),
+            ));
         }
         rhs.push(term);
     }
@@ -183,7 +198,10 @@ pub fn parse(formula: &str) -> Result<Formula, GravityError> {
                 let c = c.trim();
                 let col = strip_backticks(c);
                 if col == c && !is_ident(col) {
-                    return Err(bad(formula, format!("fixed effect `{t}`: `{c}` is not a column name")));
+                    return Err(bad(
+                        formula,
+                        format!("fixed effect `{t}`: `{c}` is not a column name"),
+                    ));
                 }
                 columns.push(col.to_string());
             }

@@ -97,7 +97,11 @@ impl Frame {
     }
 
     fn check_len(&self, name: &str, len: usize) {
-        assert_eq!(len, self.nrows, "column {name}: {len} values for {} rows", self.nrows);
+        assert_eq!(
+            len, self.nrows,
+            "column {name}: {len} values for {} rows",
+            self.nrows
+        );
     }
 
     /// Adds a numeric column (NaN = missing).
@@ -212,7 +216,8 @@ impl Frame {
             .collect::<Result<_, GravityError>>()?;
         let mut num_cols: Vec<Vec<f64>> = vec![Vec::new(); num_idx.len()];
         let mut fac_codes: Vec<Vec<u32>> = vec![Vec::new(); fac_idx.len()];
-        let mut interners: Vec<Interner> = (0..fac_idx.len()).map(|_| Interner::default()).collect();
+        let mut interners: Vec<Interner> =
+            (0..fac_idx.len()).map(|_| Interner::default()).collect();
         let mut rec = csv::ByteRecord::new();
         let mut nrows = 0usize;
         loop {
@@ -225,15 +230,19 @@ impl Frame {
                 let raw = trim_bytes(&rec[*i]);
                 let v = if is_missing(raw) {
                     f64::NAN
+                } else if let Some(v) = parse_int(raw) {
+                    v
                 } else {
                     std::str::from_utf8(raw)
                         .ok()
                         .and_then(|s| s.parse::<f64>().ok())
-                        .ok_or_else(|| GravityError::Csv(format!(
-                            "line {}, column `{name}`: `{}` is not a number",
-                            nrows + 2,
-                            String::from_utf8_lossy(raw)
-                        )))?
+                        .ok_or_else(|| {
+                            GravityError::Csv(format!(
+                                "line {}, column `{name}`: `{}` is not a number",
+                                nrows + 2,
+                                String::from_utf8_lossy(raw)
+                            ))
+                        })?
                 };
                 num_cols[k].push(v);
             }
@@ -266,9 +275,35 @@ impl Frame {
     }
 }
 
+/// Fast path for plain integers (most trade values and codes): exact for up to 15 digits.
+fn parse_int(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    let v = v as f64;
+    Some(if neg { -v } else { v })
+}
+
 fn trim_bytes(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let e = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(s, |e| e + 1);
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |e| e + 1);
     &b[s..e]
 }
 
@@ -287,6 +322,15 @@ mod tests {
         assert_eq!(b.codes, vec![0, 1, 0]);
         assert_eq!(b.levels, vec!["x", "y"]);
         assert_eq!(f.factor("a").unwrap().levels.len(), 3);
+    }
+
+    #[test]
+    fn integer_fast_path() {
+        assert_eq!(parse_int(b"2307620637"), Some(2_307_620_637.0));
+        assert_eq!(parse_int(b"-12"), Some(-12.0));
+        assert_eq!(parse_int(b"1.5"), None);
+        assert_eq!(parse_int(b"-"), None);
+        assert_eq!(parse_int(b"1e5"), None);
     }
 
     #[test]

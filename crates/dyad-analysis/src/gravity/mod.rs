@@ -77,7 +77,9 @@ pub enum GravityError {
         reason: String,
     },
     /// A bad `--vcov` value.
-    #[error("bad variance specification `{0}` (use iid, hetero, cluster, twoway, or cluster:VAR[+VAR])")]
+    #[error(
+        "bad variance specification `{0}` (use iid, hetero, cluster, twoway, or cluster:VAR[+VAR])"
+    )]
     Vcov(String),
 }
 
@@ -124,7 +126,10 @@ impl FromStr for VcovSpec {
             .or_else(|| t.strip_prefix('~'))
             .or_else(|| t.strip_prefix("cluster(").and_then(|r| r.strip_suffix(')')))
             .unwrap_or(t);
-        let vars: Vec<String> = body.split(['+', ',']).map(|v| v.trim().to_string()).collect();
+        let vars: Vec<String> = body
+            .split(['+', ','])
+            .map(|v| v.trim().to_string())
+            .collect();
         if vars.is_empty()
             || vars.len() > 4
             || vars.iter().any(|v| {
@@ -339,8 +344,8 @@ pub(crate) fn demean_all(
         return (sweeps, conv);
     }
     // Round-robin the variables over the threads.
-    let mut buckets: Vec<Vec<(usize, &mut Vec<f64>, &mut Vec<f64>)>> =
-        (0..threads).map(|_| Vec::new()).collect();
+    type Job<'b> = (usize, &'b mut Vec<f64>, &'b mut Vec<f64>);
+    let mut buckets: Vec<Vec<Job<'_>>> = (0..threads).map(|_| Vec::new()).collect();
     for (j, (o, s)) in outs.iter_mut().zip(states.iter_mut()).enumerate() {
         buckets[j % threads].push((j, o, s));
     }
@@ -360,7 +365,10 @@ pub(crate) fn demean_all(
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("sweep thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("sweep thread"))
+            .collect()
     });
     results
         .into_iter()
@@ -379,7 +387,7 @@ pub(crate) fn wls_solve(
     let (xtx, xty) = cross(xt, yt, w);
     for j in 0..k {
         let raw: f64 = x_raw[j].iter().zip(w).map(|(x, w)| w * x * x).sum();
-        if !(xtx[j * k + j] > 1e-10 * raw) {
+        if xtx[j * k + j].is_nan() || xtx[j * k + j] <= 1e-10 * raw {
             return Err(GravityError::CollinearWithFixedEffects(names[j].clone()));
         }
     }
@@ -394,11 +402,21 @@ fn cross(xt: &[Vec<f64>], yt: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut xty = vec![0.0; k];
     for a in 0..k {
         for b in 0..=a {
-            let s: f64 = xt[a].iter().zip(&xt[b]).zip(w).map(|((p, q), w)| w * p * q).sum();
+            let s: f64 = xt[a]
+                .iter()
+                .zip(&xt[b])
+                .zip(w)
+                .map(|((p, q), w)| w * p * q)
+                .sum();
             xtx[a * k + b] = s;
             xtx[b * k + a] = s;
         }
-        xty[a] = xt[a].iter().zip(yt).zip(w).map(|((p, q), w)| w * p * q).sum();
+        xty[a] = xt[a]
+            .iter()
+            .zip(yt)
+            .zip(w)
+            .map(|((p, q), w)| w * p * q)
+            .sum();
     }
     (xtx, xty)
 }
@@ -416,7 +434,10 @@ fn transformed(frame: &Frame, term: &Term) -> Result<Vec<f64>, GravityError> {
     let v = frame.numeric(&term.column)?;
     Ok(match term.transform {
         Transform::Identity => v.to_vec(),
-        Transform::Log => v.iter().map(|&x| if x > 0.0 { x.ln() } else { f64::NAN }).collect(),
+        Transform::Log => v
+            .iter()
+            .map(|&x| if x > 0.0 { x.ln() } else { f64::NAN })
+            .collect(),
         Transform::Log1p => v
             .iter()
             .map(|&x| if x > -1.0 { x.ln_1p() } else { f64::NAN })
@@ -462,11 +483,10 @@ pub fn estimate_with_progress(
         .iter()
         .map(|t| transformed(frame, t))
         .collect::<Result<_, _>>()?;
-    let fe_all: Vec<(Vec<u32>, usize)> = f
-        .fe
-        .iter()
-        .map(|t| term_codes(frame, &t.columns))
-        .collect::<Result<_, _>>()?;
+    let fe_all: Vec<(Vec<u32>, usize)> =
+        f.fe.iter()
+            .map(|t| term_codes(frame, &t.columns))
+            .collect::<Result<_, _>>()?;
     // Cluster dimensions (names).
     let cluster_terms: Option<Vec<String>> = match &opts.vcov {
         VcovSpec::Default if !f.fe.is_empty() => Some(vec![f.fe[0].label()]),
@@ -537,7 +557,11 @@ pub fn estimate_with_progress(
         ));
     }
     let pick = |v: &[f64]| -> Vec<f64> {
-        v.iter().zip(&keep).filter(|(_, &k)| k).map(|(x, _)| *x).collect()
+        v.iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(x, _)| *x)
+            .collect()
     };
     let y = pick(&y_all);
     let mut x: Vec<Vec<f64>> = Vec::new();
@@ -606,7 +630,11 @@ pub fn estimate_with_progress(
         Some(_) => vcov::Kind::Cluster(&clusters),
         None if opts.vcov == VcovSpec::Hetero => vcov::Kind::Hetero,
         None => vcov::Kind::Iid {
-            sigma2: if opts.model == Model::Ols { rss / (n as f64 - 1.0) } else { 1.0 },
+            sigma2: if opts.model == Model::Ols {
+                rss / (n as f64 - 1.0)
+            } else {
+                1.0
+            },
         },
     };
     let vc = vcov::compute(&bread, &scores, kind, &fes, nparams);
@@ -646,7 +674,11 @@ pub fn estimate_with_progress(
             let ll = -0.5 * nf * (1.0 + (2.0 * std::f64::consts::PI).ln() + s2.ln());
             let ll0 = -0.5 * nf * (1.0 + (2.0 * std::f64::consts::PI).ln() + (tss / nf).ln());
             let r2 = 1.0 - rss / tss;
-            let wr2 = if fes.is_empty() { r2 } else { 1.0 - rss / core.within_tss };
+            let wr2 = if fes.is_empty() {
+                r2
+            } else {
+                1.0 - rss / core.within_tss
+            };
             let sigma = (rss / (nf - nparams as f64)).sqrt();
             (ll, ll0, Some(r2), Some(wr2), Some(sigma))
         }
@@ -669,7 +701,12 @@ pub fn estimate_with_progress(
     let formula = if fe_labels.is_empty() {
         format!("{} ~ {}", f.lhs.label(), rhs.join(" + "))
     } else {
-        format!("{} ~ {} | {}", f.lhs.label(), rhs.join(" + "), fe_labels.join(" + "))
+        format!(
+            "{} ~ {} | {}",
+            f.lhs.label(),
+            rhs.join(" + "),
+            fe_labels.join(" + ")
+        )
     };
     Ok(GravityFit {
         model: opts.model,
@@ -723,11 +760,10 @@ pub fn needed_columns(f: &Formula, vcov: &VcovSpec) -> (Vec<String>, Vec<String>
         }
     }
     let mut fac: Vec<String> = Vec::new();
-    for c in f
-        .fe
-        .iter()
-        .flat_map(|t| t.columns.iter().cloned())
-        .chain(vcov.columns())
+    for c in
+        f.fe.iter()
+            .flat_map(|t| t.columns.iter().cloned())
+            .chain(vcov.columns())
     {
         if !fac.contains(&c) {
             fac.push(c);

@@ -59,13 +59,9 @@ fn sandwich(bread: &[f64], scores: &[Vec<f64>], ids: Option<(&[u32], usize)>) ->
     let mut meat = vec![0.0; k * k];
     match ids {
         None => {
-            let n = scores.first().map_or(0, Vec::len);
-            for i in 0..n {
-                for a in 0..k {
-                    let sa = scores[a][i];
-                    for b in 0..=a {
-                        meat[a * k + b] += sa * scores[b][i];
-                    }
+            for a in 0..k {
+                for b in 0..=a {
+                    meat[a * k + b] = scores[a].iter().zip(&scores[b]).map(|(p, q)| p * q).sum();
                 }
             }
         }
@@ -106,13 +102,22 @@ fn intersect(dims: &[&ClusterDim]) -> (Vec<u32>, usize) {
 /// Computes the variance. `bread` is the inverse of X̃ᵀWX̃ (k×k), `scores[j][i]` = x̃_ij e_i with
 /// e the (working) residual times weight, `nparams` fixest's parameter count (coefficients plus
 /// fixed-effect levels minus one per extra fixed effect).
-pub fn compute(bread: &[f64], scores: &[Vec<f64>], kind: Kind<'_>, fes: &FeSet, nparams: usize) -> Vcov {
+pub fn compute(
+    bread: &[f64],
+    scores: &[Vec<f64>],
+    kind: Kind<'_>,
+    fes: &FeSet,
+    nparams: usize,
+) -> Vcov {
     let k = bread.len().isqrt();
     let n = scores.first().map_or(0, Vec::len) as f64;
     let mut dof_k = nparams;
     let mut nested = Vec::new();
     let (mut v, df_t) = match kind {
-        Kind::Iid { sigma2 } => (bread.iter().map(|b| b * sigma2).collect::<Vec<_>>(), f64::NAN),
+        Kind::Iid { sigma2 } => (
+            bread.iter().map(|b| b * sigma2).collect::<Vec<_>>(),
+            f64::NAN,
+        ),
         Kind::Hetero => {
             let mut v = sandwich(bread, scores, None);
             for x in &mut v {
@@ -124,8 +129,10 @@ pub fn compute(bread: &[f64], scores: &[Vec<f64>], kind: Kind<'_>, fes: &FeSet, 
             let m = dims.len();
             let mut v = vec![0.0; k * k];
             for mask in 1u32..(1 << m) {
-                let chosen: Vec<&ClusterDim> =
-                    (0..m).filter(|d| mask & (1 << d) != 0).map(|d| &dims[d]).collect();
+                let chosen: Vec<&ClusterDim> = (0..m)
+                    .filter(|d| mask & (1 << d) != 0)
+                    .map(|d| &dims[d])
+                    .collect();
                 let sign = if chosen.len() % 2 == 1 { 1.0 } else { -1.0 };
                 let part = if chosen.len() == 1 {
                     sandwich(bread, scores, Some((&chosen[0].ids, chosen[0].groups)))
@@ -144,7 +151,10 @@ pub fn compute(bread: &[f64], scores: &[Vec<f64>], kind: Kind<'_>, fes: &FeSet, 
             // fixef.K = "nested": fixed effects nested in a cluster dimension are not counted.
             if !fes.is_empty() {
                 for q in 0..fes.len() {
-                    if dims.iter().any(|d| is_nested(&fes.ids[q], fes.sizes[q], &d.ids)) {
+                    if dims
+                        .iter()
+                        .any(|d| is_nested(&fes.ids[q], fes.sizes[q], &d.ids))
+                    {
                         nested.push(q);
                     }
                 }
@@ -166,7 +176,11 @@ pub fn compute(bread: &[f64], scores: &[Vec<f64>], kind: Kind<'_>, fes: &FeSet, 
     for x in &mut v {
         *x *= adj;
     }
-    let df_t = if df_t.is_nan() { (n - dof_k as f64).max(1.0) } else { df_t.max(1.0) };
+    let df_t = if df_t.is_nan() {
+        (n - dof_k as f64).max(1.0)
+    } else {
+        df_t.max(1.0)
+    };
     let mut fixed_psd = false;
     if (0..k).any(|i| v[i * k + i] < 0.0) {
         let (vals, vecs) = sym_eigen(&v, k);
