@@ -276,10 +276,15 @@ impl Stance {
 
     /// Acts pending on the day (their date's period contains it), across dimensions.
     pub fn pending(&self) -> impl Iterator<Item = &str> {
-        [&self.recognition.pending, &self.envoys.pending, &self.mission.pending, &self.designation.pending]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
+        [
+            &self.recognition.pending,
+            &self.envoys.pending,
+            &self.mission.pending,
+            &self.designation.pending,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
     }
 
     /// Every act the stance cites: those behind each dimension and the level, and pending ones.
