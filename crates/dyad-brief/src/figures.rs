@@ -171,6 +171,9 @@ pub fn pair_figures(db: &TradeDb, a: &str, b: &str) -> Result<Vec<PairFigure>, B
     Ok(out)
 }
 
+/// Exports, imports and one of the figures, for a (year, source, reporter).
+type DirectionSums = (Option<f64>, Option<f64>, PairFigure);
+
 /// Figures for claims, from the trade store and the bundled reported figures.
 pub struct StoreFigures<'a> {
     /// The open trade tables.
@@ -205,10 +208,7 @@ impl FigureSource for StoreFigures<'_> {
                     .map(|f| fig(f, f.value_usd, f.provenance()))
                     .collect();
                 // Both directions from one source and reporter add up to a turnover.
-                let mut sums: BTreeMap<
-                    (i32, String, String),
-                    (Option<f64>, Option<f64>, PairFigure),
-                > = BTreeMap::new();
+                let mut sums: BTreeMap<(i32, String, String), DirectionSums> = BTreeMap::new();
                 for f in all
                     .iter()
                     .filter(|f| f.source != "reported" && matches!(f.flow.as_str(), "X" | "M"))
