@@ -4,16 +4,25 @@ use anyhow::Result;
 
 use crate::context::LedgerArgs;
 
+pub mod brief;
 pub mod check;
+pub mod check_claims;
 pub mod compare;
 pub mod diff;
 pub mod export;
+pub mod gap;
 pub mod gravity;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod serve;
+pub mod shares;
+pub mod sql;
 pub mod status;
+pub mod study;
 pub mod timeline;
+pub mod token;
+pub mod trade;
 pub mod why;
 
 /// Every subcommand of `dyad`.
@@ -51,8 +60,40 @@ pub enum Command {
     /// Create a home directory with a ledger (seeded with the bundled dataset).
     #[command(after_help = "Example:\n  dyad init ~/dyad && export DYAD_HOME=~/dyad")]
     Init(init::Args),
+    /// How trade moved around a dated act, against peers, with placebo p-values.
+    #[command(
+        after_help = "Example:\n  dyad study KAZ AFG --event KAZ/AFG-IEA/2023-04-17/envoy_accepted --window 2 --peers auto"
+    )]
+    Study(study::Args),
+    /// Whose share of a country's imports or exports rose or fell.
+    #[command(after_help = "Example:\n  dyad shares AFG --flow import --years 2019-2023 --top 10")]
+    Shares(shares::Args),
+    /// Exporter-reported against importer-reported trade, year by year (CIF/FOB).
+    #[command(after_help = "Example:\n  dyad gap KAZ AFG")]
+    Gap(gap::Args),
+    /// Judge stated claims (TOML) against trade figures and the ledger.
+    #[command(
+        after_help = "Example:\n  dyad check-claims            # the bundled Kazakhstan-Afghanistan claims\n  dyad check-claims my_claims.toml"
+    )]
+    CheckClaims(check_claims::Args),
+    /// A one-page sourced brief on an actor and an authority (HTML or Markdown).
+    #[command(after_help = "Example:\n  dyad brief KAZ AFG-IEA --out kaz.html")]
+    Brief(brief::Args),
     /// Estimate a gravity model (PPML or OLS) with high-dimensional fixed effects.
     Gravity(gravity::Args),
+    /// Trade data: ingest BACI, Comtrade and reported figures; series, products, partners, mirror.
+    Trade(trade::Args),
+    /// Read-only SQL over the trade tables (flows, products, countries, areas).
+    #[command(
+        after_help = "Example:\n  dyad sql \"SELECT year, sum(value_usd) FROM flows WHERE exporter = 'KAZ' GROUP BY year\""
+    )]
+    Sql(sql::Args),
+    /// Serve the web pages (map, pairs, compare, diff) and the JSON API.
+    #[command(after_help = "Example:\n  dyad serve --addr 127.0.0.1:8080")]
+    Serve(serve::Args),
+    /// Curator tokens for writing acts through the API: create, list, revoke.
+    #[command(after_help = "Example:\n  dyad --home ~/dyad token create alice")]
+    Token(token::Args),
 }
 
 /// Runs one subcommand, writing its result to standard output.
@@ -70,6 +111,15 @@ pub fn run(command: Command, ledger: &LedgerArgs) -> Result<()> {
         Command::Export(args) => export::run(args, ledger, &mut out),
         Command::Check(args) => check::run(args, ledger, &mut out),
         Command::Init(args) => init::run(args, &mut out),
+        Command::Study(args) => study::run(args, ledger, &mut out),
+        Command::Shares(args) => shares::run(args, ledger, &mut out),
+        Command::Gap(args) => gap::run(args, ledger, &mut out),
+        Command::CheckClaims(args) => check_claims::run(args, ledger, &mut out),
+        Command::Brief(args) => brief::run(args, ledger, &mut out),
         Command::Gravity(args) => gravity::run(args, &mut out),
+        Command::Trade(args) => trade::run(args, ledger, &mut out),
+        Command::Sql(args) => sql::run(args, ledger, &mut out),
+        Command::Serve(args) => serve::run(args, ledger, &mut out),
+        Command::Token(args) => token::run(args, ledger, &mut out),
     }
 }

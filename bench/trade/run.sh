@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Trade benchmark: dyad vs DuckDB (from PyPI), measured in the same run.
+#
+#   bench/trade/run.sh                                  # 10M-row ingest; 25 years x 2M rows store
+#   INGEST_ROWS=1000000 YEAR_ROWS=100000 bench/trade/run.sh   # quick smoke run
+#
+# 1. Ingest one generated 10M-row BACI-format year file: `dyad trade ingest` vs DuckDB's
+#    `COPY (FROM read_csv(...)) TO '...parquet'`; wall time and peak RSS from /usr/bin/time -v.
+# 2. A 25-year generated store: "exporter -> importer, all years, by HS2", warm p50 in process
+#    (crates/dyad-trade/examples/trade_bench.rs) vs DuckDB on the same Parquet files.
+# Generated data, the venv and the stores go to bench/out/trade/ (gitignored); the figures to
+# bench/trade/RESULTS.md for the full-size run, bench/out/trade/RESULTS.smoke.md otherwise.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-trade}"
+INGEST_ROWS="${INGEST_ROWS:-10000000}"
+YEAR_ROWS="${YEAR_ROWS:-2000000}"
+YEARS="${YEARS:-2000-2024}"
+RUNS="${RUNS:-50}"
+out="$root/bench/out/trade"
+mkdir -p "$out"
+
+echo "== build (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+(cd "$root" && cargo build --release -p dyad --quiet && cargo build --release -p dyad-trade --example trade_bench --quiet)
+dyad="$CARGO_TARGET_DIR/release/dyad"
+bench="$CARGO_TARGET_DIR/release/examples/trade_bench"
+
+if [[ ! -x "$out/venv/bin/python" ]]; then
+    python3 -m venv "$out/venv"
+    "$out/venv/bin/pip" install --quiet duckdb
+fi
+py="$out/venv/bin/python"
+duck_version="$("$py" -c 'import duckdb; print(duckdb.__version__)')"
+
+peak_kb() { grep 'Maximum resident set size' "$1" | awk '{print $NF}'; }
+wall_s() { grep 'Elapsed (wall clock)' "$1" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }'; }
+
+# --- 1. ingest ---------------------------------------------------------------------------------
+gen1="$out/gen-${INGEST_ROWS}"
+if [[ ! -f "$gen1/.done" ]]; then
+    rm -rf "$gen1"
+    "$dyad" trade generate "$gen1" --rows "$INGEST_ROWS" --years 2022-2022 --seed 7 >&2
+    touch "$gen1/.done"
+fi
+csv="$gen1/BACI_HS17_Y2022_V000000.csv"
+rows1="$(($(wc -l < "$csv") - 1))"
+csv_mb="$(du -m "$csv" | cut -f1)"
+cat "$csv" > /dev/null  # both sides start with the file in the OS cache
+
+rm -rf "$out/home-ingest"
+/usr/bin/time -v "$dyad" --home "$out/home-ingest" trade ingest "$csv" > /dev/null 2> "$out/time-dyad-ingest.txt"
+dyad_s="$(wall_s "$out/time-dyad-ingest.txt")"; dyad_kb="$(peak_kb "$out/time-dyad-ingest.txt")"
+dyad_pq_mb="$(du -sm "$out/home-ingest/trade/flows" | cut -f1)"
+
+rm -f "$out/duck-ingest.parquet"
+/usr/bin/time -v "$py" "$here/duck.py" ingest "$csv" "$out/duck-ingest.parquet" > "$out/duck-ingest.out" 2> "$out/time-duck-ingest.txt"
+duck_s="$(wall_s "$out/time-duck-ingest.txt")"; duck_kb="$(peak_kb "$out/time-duck-ingest.txt")"
+duck_inner="$(sed -n 's/seconds=//p' "$out/duck-ingest.out")"
+duck_pq_mb="$(du -m "$out/duck-ingest.parquet" | cut -f1)"
+
+# --- 2. query ----------------------------------------------------------------------------------
+gen2="$out/gen-years-${YEAR_ROWS}-${YEARS}"
+home2="$out/home-years-${YEAR_ROWS}-${YEARS}"
+if [[ ! -f "$home2/.done" ]]; then
+    rm -rf "$gen2" "$home2"
+    "$dyad" trade generate "$gen2" --rows "$YEAR_ROWS" --years "$YEARS" --seed 11 >&2
+    "$dyad" --home "$home2" trade ingest "$gen2" >&2
+    rm -rf "$gen2"
+    touch "$home2/.done"
+fi
+store_rows="$("$dyad" --home "$home2" sql "SELECT count(*) AS n FROM flows WHERE source = 'baci'" --format csv | tail -1)"
+store_mb="$(du -sm "$home2/trade/flows" | cut -f1)"
+files="$(find "$home2/trade/flows" -name '*.parquet' | wc -l)"
+# The dyad with the most rows (the heaviest pair), and a middling one.
+read -r big_e big_i < <("$dyad" --home "$home2" sql "SELECT exporter, importer FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer ORDER BY count(*) DESC, exporter, importer LIMIT 1" --format csv | tail -1 | tr ',' ' ')
+read -r mid_e mid_i < <("$dyad" --home "$home2" sql "WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer) SELECT exporter, importer FROM p ORDER BY n, exporter, importer LIMIT 1 OFFSET (SELECT count(*) / 2 FROM p)" --format csv | tail -1 | tr ',' ' ')
+glob="$home2/trade/flows/*/*/*/*.parquet"
+dyad_big="$("$bench" "$home2" "$big_e" "$big_i" "$RUNS")"
+duck_big="$("$py" "$here/duck.py" query "$glob" "$big_e" "$big_i" "$RUNS")"
+dyad_mid="$("$bench" "$home2" "$mid_e" "$mid_i" "$RUNS")"
+duck_mid="$("$py" "$here/duck.py" query "$glob" "$mid_e" "$mid_i" "$RUNS")"
+p50() { echo "$1" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p'; }
+qrows() { echo "$1" | sed -n 's/rows=\([0-9]*\).*/\1/p'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+
+if [[ "$INGEST_ROWS" == 10000000 && "$YEAR_ROWS" == 2000000 && "$YEARS" == 2000-2024 ]]; then
+    results="$here/RESULTS.md"
+else
+    results="$out/RESULTS.smoke.md"
+fi
+cat > "$results" <<MD
+# Trade benchmark results
+
+Measured by \`bench/trade/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB,
+dyad release build, DuckDB $duck_version (PyPI). Data: \`dyad trade generate\` (synthetic BACI format,
+238 areas of the V202201 dictionary, 5,000 HS6 codes, log-normal values, fixed seed).
+
+## Ingest of one BACI-format year file
+
+$rows1 rows, $csv_mb MB of CSV (in the OS cache for both).
+
+| | wall s | rows/s | peak RSS MiB | Parquet MB |
+| --- | --- | --- | --- | --- |
+| \`dyad trade ingest\` (parse, check codes and products, sort by exporter/importer/product, Snappy Parquet) | $dyad_s | $(awk -v r="$rows1" -v s="$dyad_s" 'BEGIN{printf "%.0f", r/s}') | $((dyad_kb / 1024)) | $dyad_pq_mb |
+| DuckDB \`COPY (FROM read_csv(...)) TO '...parquet'\` (process; in-process COPY took ${duck_inner} s) | $duck_s | $(awk -v r="$rows1" -v s="$duck_s" 'BEGIN{printf "%.0f", r/s}') | $((duck_kb / 1024)) | $duck_pq_mb |
+
+dyad throughput / DuckDB throughput: **$(ratio "$duck_s" "$dyad_s")×** (wall time of each process).
+
+## "exporter -> importer, all years, by HS2" on a 25-year store
+
+Store: $store_rows rows ($YEARS, about $YEAR_ROWS rows a year), $files Parquet files, $store_mb MB.
+Warm: one untimed run, then $RUNS timed runs in one process (dyad: DataFusion in process via
+\`examples/trade_bench.rs\`; DuckDB: one Python connection, \`read_parquet\` over the same files).
+
+| dyad (pair) | result rows | dyad p50 ms | DuckDB p50 ms | DuckDB / dyad |
+| --- | --- | --- | --- | --- |
+| heaviest pair $big_e -> $big_i | $(qrows "$dyad_big") | $(p50 "$dyad_big") | $(p50 "$duck_big") | $(ratio "$(p50 "$duck_big")" "$(p50 "$dyad_big")")× |
+| median pair $mid_e -> $mid_i | $(qrows "$dyad_mid") | $(p50 "$dyad_mid") | $(p50 "$duck_mid") | $(ratio "$(p50 "$duck_mid")" "$(p50 "$dyad_mid")")× |
+
+Raw lines: dyad heaviest \`$dyad_big\`; DuckDB heaviest \`$duck_big\`; dyad median \`$dyad_mid\`; DuckDB median \`$duck_mid\`.
+MD
+cat "$results"

@@ -1,0 +1,27 @@
+//! dyad-trade: trade flows for dyad.
+//!
+//! - readers, exact to `shared/data/trade/FORMATS.md`: [`baci`] (CEPII BACI releases),
+//!   [`comtrade`] (UN Comtrade Plus CSV and bulk files), [`reported`] (figures as reported, with
+//!   a source each; the Afghanistan file is bundled);
+//! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;
+//! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
+//! - [`query`]: DataFusion queries (series, products, partners, mirror, read-only SQL);
+//! - [`generate`]: BACI-format synthetic releases for benchmarks.
+
+pub mod baci;
+pub mod codes;
+pub mod comtrade;
+pub mod container;
+pub mod error;
+pub mod flow;
+pub mod generate;
+pub mod ingest;
+pub mod query;
+pub mod reported;
+pub mod store;
+
+/// The DataFusion this crate is built with (and its `arrow` and `parquet`), for callers.
+pub use datafusion;
+pub use error::{Result, TradeError};
+pub use flow::{Flow, Source};
+pub use query::{Direction, TradeDb, Years};

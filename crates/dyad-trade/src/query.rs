@@ -1,0 +1,412 @@
+//! Queries over the trade tables with DataFusion: `flows`, `products`, `countries`, `areas`.
+//!
+//! The same SQL runs on a cluster (Ballista) because the store is plain Parquet. Without a store,
+//! `flows` holds the bundled reported figures, so the Afghanistan case has real numbers out of the
+//! box; with one, the bundled figures are added unless the store holds its own copy of them.
+//!
+//! Sums never mix levels of aggregation: Comtrade files may carry a `TOTAL` row beside 2-, 4- or
+//! 6-digit rows for the same flow, so each group keeps only its lowest product level. Monthly
+//! rows are left out of these queries (they are in `flows` for `dyad sql`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::MemTable;
+use datafusion::execution::context::SQLOptions;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use dyad_core::Registry;
+
+use crate::codes::{resolve_country, AreaCodes, AreaKind};
+use crate::error::{Result, TradeError};
+use crate::flow::{flows_to_batch, FLOW_SCHEMA};
+use crate::reported;
+use crate::store::{product_schema, Store};
+
+/// An inclusive range of years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Years {
+    /// First year.
+    pub from: i32,
+    /// Last year.
+    pub to: i32,
+}
+
+impl Years {
+    /// Parses `2019-2023` or a single year `2022`.
+    pub fn parse(text: &str) -> Result<Years, String> {
+        let bad = || format!("`{text}` is not a year range such as 2019-2023");
+        let (a, b) = text.split_once('-').unwrap_or((text, text));
+        let year = |s: &str| {
+            s.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2100).contains(y))
+        };
+        let (from, to) = (year(a).ok_or_else(bad)?, year(b).ok_or_else(bad)?);
+        if from > to {
+            return Err(bad());
+        }
+        Ok(Years { from, to })
+    }
+}
+
+/// Direction for `partners`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The country's exports, by destination.
+    Export,
+    /// The country's imports, by origin.
+    Import,
+}
+
+/// The trade tables, ready for queries.
+pub struct TradeDb {
+    runtime: tokio::runtime::Runtime,
+    ctx: SessionContext,
+    registry: Registry,
+    areas: AreaCodes,
+    store_rows: u64,
+}
+
+impl std::fmt::Debug for TradeDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TradeDb")
+            .field("store_rows", &self.store_rows)
+            .finish_non_exhaustive()
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+impl TradeDb {
+    /// Opens the store of `home` (if any) plus the bundled reported figures.
+    pub fn open(home: Option<&Path>, registry: &Registry) -> Result<TradeDb> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(
+                std::thread::available_parallelism()
+                    .map_or(2, |n| n.get())
+                    .clamp(1, 8),
+            )
+            .build()
+            .map_err(|e| TradeError::Other(format!("starting the query runtime: {e}")))?;
+        let config = SessionConfig::new().with_information_schema(true);
+        let ctx = SessionContext::new_with_config(config);
+        let areas = AreaCodes::new(registry);
+        let manifest = match home {
+            Some(h) => Some((Store::new(h), Store::new(h).manifest()?)),
+            None => None,
+        };
+        let mut store_rows = 0;
+        let mut has_bundled_copy = false;
+        let mut flow_files = Vec::new();
+        let mut product_files = Vec::new();
+        if let Some((store, m)) = &manifest {
+            store_rows = m.units.values().map(|u| u.rows).sum();
+            has_bundled_copy = m.units.contains_key(reported::BUNDLED_KEY);
+            flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
+            product_files = m.product_files().map(|f| store.root().join(f)).collect();
+        }
+        let mem_flows = if has_bundled_copy {
+            Vec::new()
+        } else {
+            vec![flows_to_batch(&reported::bundled(registry))]
+        };
+        let mem = Arc::new(MemTable::try_new(FLOW_SCHEMA.clone(), vec![mem_flows])?);
+        let flows: Arc<dyn datafusion::catalog::TableProvider> = if flow_files.is_empty() {
+            mem
+        } else {
+            let stored = listing(&flow_files, FLOW_SCHEMA.clone())?;
+            if has_bundled_copy {
+                stored
+            } else {
+                let df = ctx.read_table(stored)?.union(ctx.read_table(mem)?)?;
+                df.into_view()
+            }
+        };
+        ctx.register_table("flows", flows)?;
+        let products: Arc<dyn datafusion::catalog::TableProvider> = if product_files.is_empty() {
+            Arc::new(MemTable::try_new(product_schema(), vec![vec![]])?)
+        } else {
+            listing(&product_files, product_schema())?
+        };
+        ctx.register_table("products", products)?;
+        ctx.register_table("countries", Arc::new(countries_table(registry)?))?;
+        ctx.register_table("areas", Arc::new(areas_table(&areas)?))?;
+        Ok(TradeDb {
+            runtime,
+            ctx,
+            registry: registry.clone(),
+            areas,
+            store_rows,
+        })
+    }
+
+    /// Rows of flows in the store (0 when only the bundled figures are there).
+    pub fn store_rows(&self) -> u64 {
+        self.store_rows
+    }
+
+    /// The ISO3 code for a user's country argument.
+    pub fn country(&self, text: &str) -> Result<String> {
+        resolve_country(&self.registry, &self.areas, text).map_err(TradeError::Other)
+    }
+
+    /// Runs read-only SQL (a single query; no DDL, DML or `SET`).
+    pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        self.runtime.block_on(async {
+            let df = self.ctx.sql_with_options(query, options).await?;
+            Ok(df.collect().await?)
+        })
+    }
+
+    /// Both directions of trade between two countries, by year, source and reporter.
+    pub fn series(&self, a: &str, b: &str, years: Option<Years>) -> Result<Vec<RecordBatch>> {
+        let (a, b) = (self.country(a)?, self.country(b)?);
+        let (qa, qb) = (quote(&a), quote(&b));
+        let years = year_filter(years);
+        self.sql(&format!(
+            "WITH g AS (
+               SELECT year, source, classification, reporter, flow, exporter, importer,
+                      product_level, source_url, sum(value_usd) AS value_usd
+               FROM flows
+               WHERE ((exporter = {qa} AND importer = {qb}) OR (exporter = {qb} AND importer = {qa}))
+                 AND month IS NULL {years}
+               GROUP BY year, source, classification, reporter, flow, exporter, importer,
+                        product_level, source_url),
+             m AS (
+               SELECT *, min(product_level) OVER (PARTITION BY year, source, classification,
+                        reporter, flow, exporter, importer, source_url) AS lowest
+               FROM g)
+             SELECT year, exporter, importer, flow, value_usd, source, classification, reporter,
+                    source_url
+             FROM m WHERE product_level = lowest
+             ORDER BY year, source, exporter, flow, reporter, source_url"
+        ))
+    }
+
+    /// What `exporter` sold to `importer` in a year, by product at 2, 4 or 6 digits, with names.
+    pub fn products(
+        &self,
+        exporter: &str,
+        importer: &str,
+        year: i32,
+        level: u8,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        if !matches!(level, 2 | 4 | 6) {
+            return Err(TradeError::Other(format!(
+                "level {level}: expected 2, 4 or 6 digits"
+            )));
+        }
+        let (e, i) = (
+            quote(&self.country(exporter)?),
+            quote(&self.country(importer)?),
+        );
+        let s = quote(source);
+        self.sql(&format!(
+            "WITH f AS (
+               SELECT classification, reporter, product_level,
+                      substr(product, 1, {level}) AS code, sum(value_usd) AS value_usd
+               FROM flows
+               WHERE exporter = {e} AND importer = {i} AND year = {year} AND source = {s}
+                 AND month IS NULL AND product_level >= {level} AND flow IN ('X', 'M')
+               GROUP BY classification, reporter, product_level, substr(product, 1, {level})),
+             m AS (SELECT *, min(product_level) OVER (PARTITION BY classification, reporter)
+                     AS lowest FROM f),
+             names AS (SELECT classification, code, max(description) AS name FROM products
+                       GROUP BY classification, code)
+             SELECT m.code AS product, names.name, m.value_usd,
+                    m.value_usd / sum(m.value_usd) OVER (PARTITION BY m.classification,
+                        m.reporter) AS share,
+                    m.classification, m.reporter
+             FROM m LEFT JOIN names
+               ON names.classification = m.classification AND names.code = m.code
+             WHERE m.product_level = m.lowest
+             ORDER BY m.classification, m.reporter, m.value_usd DESC, m.code"
+        ))
+    }
+
+    /// A country's partners over some years: values and shares of its total, largest first.
+    pub fn partners(
+        &self,
+        country: &str,
+        direction: Direction,
+        years: Years,
+        top: usize,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        let c = quote(&self.country(country)?);
+        let (own, other, flow) = match direction {
+            Direction::Export => ("exporter", "importer", "X"),
+            Direction::Import => ("importer", "exporter", "M"),
+        };
+        // BACI's reconciled rows are all exports; Comtrade's must be the country's own
+        // declarations of the chosen flow.
+        let who = match source {
+            "baci" => String::new(),
+            _ => format!("AND reporter = {c} AND flow = '{flow}'"),
+        };
+        let s = quote(source);
+        let (y0, y1) = (years.from, years.to);
+        self.sql(&format!(
+            "WITH g AS (
+               SELECT year, {other} AS partner, {other}_code AS partner_code, product_level,
+                      sum(value_usd) AS value_usd
+               FROM flows
+               WHERE {own} = {c} AND source = {s} AND month IS NULL
+                 AND year BETWEEN {y0} AND {y1} {who}
+               GROUP BY year, {other}, {other}_code, product_level),
+             m AS (SELECT *, min(product_level) OVER (PARTITION BY year, partner, partner_code)
+                     AS lowest FROM g),
+             p AS (SELECT partner, partner_code, sum(value_usd) AS value_usd FROM m
+                   WHERE product_level = lowest GROUP BY partner, partner_code),
+             t AS (SELECT partner, max(partner_code) AS partner_code, sum(value_usd) AS value_usd
+                   FROM p GROUP BY partner),
+             r AS (SELECT partner, partner_code, value_usd,
+                          value_usd / sum(value_usd) OVER () AS share FROM t)
+             SELECT coalesce(r.partner, 'area ' || CAST(r.partner_code AS VARCHAR)) AS partner,
+                    coalesce(countries.name, areas.name) AS name, r.value_usd, r.share
+             FROM r LEFT JOIN countries ON countries.code = r.partner
+                    LEFT JOIN areas ON r.partner IS NULL AND areas.code = r.partner_code
+             ORDER BY r.value_usd DESC, partner
+             LIMIT {top}"
+        ))
+    }
+
+    /// Exporter-reported exports against importer-reported imports (Comtrade), by year where
+    /// both exist: ratio imports/exports and gap imports − exports (imports are CIF, exports
+    /// FOB, so a ratio a little above 1 is expected), with BACI's reconciled value beside them.
+    pub fn mirror(
+        &self,
+        exporter: &str,
+        importer: &str,
+        years: Option<Years>,
+    ) -> Result<Vec<RecordBatch>> {
+        let (e, i) = (
+            quote(&self.country(exporter)?),
+            quote(&self.country(importer)?),
+        );
+        let years = year_filter(years);
+        self.sql(&format!(
+            "WITH g AS (
+               SELECT year, flow, product_level, sum(value_usd) AS value_usd
+               FROM flows
+               WHERE exporter = {e} AND importer = {i} AND month IS NULL {years}
+                 AND source = 'comtrade'
+                 AND ((reporter = {e} AND flow = 'X') OR (reporter = {i} AND flow = 'M'))
+               GROUP BY year, flow, product_level),
+             m AS (SELECT *, min(product_level) OVER (PARTITION BY year, flow) AS lowest FROM g),
+             x AS (SELECT year,
+                          sum(CASE WHEN flow = 'X' THEN value_usd END) AS exports_reported,
+                          sum(CASE WHEN flow = 'M' THEN value_usd END) AS imports_reported
+                   FROM m WHERE product_level = lowest GROUP BY year),
+             b AS (SELECT year, sum(value_usd) AS baci FROM flows
+                   WHERE exporter = {e} AND importer = {i} AND source = 'baci' {years}
+                   GROUP BY year)
+             SELECT x.year, x.exports_reported, x.imports_reported,
+                    x.imports_reported / x.exports_reported AS ratio,
+                    x.imports_reported - x.exports_reported AS gap, b.baci
+             FROM x LEFT JOIN b ON b.year = x.year
+             WHERE x.exports_reported IS NOT NULL AND x.imports_reported IS NOT NULL
+             ORDER BY x.year"
+        ))
+    }
+}
+
+fn year_filter(years: Option<Years>) -> String {
+    years.map_or_else(String::new, |y| {
+        format!("AND year BETWEEN {} AND {}", y.from, y.to)
+    })
+}
+
+fn listing(
+    files: &[std::path::PathBuf],
+    schema: datafusion::arrow::datatypes::SchemaRef,
+) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
+    let urls = files
+        .iter()
+        .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
+        .collect::<datafusion::error::Result<Vec<_>>>()?;
+    let options =
+        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .with_schema(schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+fn countries_table(registry: &Registry) -> Result<MemTable> {
+    let states: Vec<_> = registry.states().collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("code", DataType::Utf8, false),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("numeric", DataType::Int32, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                states.iter().map(|s| s.code.as_str()),
+            )) as ArrayRef,
+            Arc::new(StringArray::from_iter_values(
+                states.iter().map(|s| s.name.as_str()),
+            )),
+            Arc::new(
+                states
+                    .iter()
+                    .map(|s| s.numeric.map(i32::from))
+                    .collect::<Int32Array>(),
+            ),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+fn areas_table(areas: &AreaCodes) -> Result<MemTable> {
+    let all: Vec<_> = areas.iter().collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("code", DataType::Int32, false),
+        Field::new("iso3", DataType::Utf8, true),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("name", DataType::Utf8, false),
+    ]));
+    let kind = |k: AreaKind| match k {
+        AreaKind::Iso => "iso",
+        AreaKind::OwnCode => "own_code",
+        AreaKind::Historical => "historical",
+        AreaKind::OtherAsia => "other_asia",
+        AreaKind::Nes => "nes",
+    };
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int32Array::from_iter_values(
+                all.iter().map(|a| a.code as i32),
+            )) as ArrayRef,
+            Arc::new(
+                all.iter()
+                    .map(|a| a.iso3.as_deref())
+                    .collect::<StringArray>(),
+            ),
+            Arc::new(StringArray::from_iter_values(
+                all.iter().map(|a| kind(a.kind)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                all.iter().map(|a| a.name.as_str()),
+            )),
+        ],
+    )?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}

@@ -1,0 +1,510 @@
+//! The trade store: Parquet files under `HOME/trade/`, listed by a manifest.
+//!
+//! Layout:
+//!
+//! ```text
+//! trade/manifest.json                                   which files make up the store
+//! trade/flows/source=baci/classification=HS17/year=2022/<ingest>-<n>.parquet
+//! trade/products/<ingest>-<n>.parquet                   product names
+//! ```
+//!
+//! Files are sorted by exporter, importer and product, so Parquet row-group and page statistics
+//! let a one-dyad query skip almost everything. Readers only see files the manifest lists, and
+//! the manifest is replaced by an atomic rename: an ingest that fails or is killed leaves the
+//! previous manifest, and so the previous store, as it was; its half-written files are unlisted
+//! and removed by the next ingest. Data is grouped into *units* (one BACI year of one HS
+//! revision, one Comtrade reporter-year, one reported-figures file); ingesting a unit again
+//! replaces it.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+
+use crate::baci::{Areas, Products, Row};
+use crate::error::{io, Result, TradeError};
+use crate::flow::{flows_to_batch, sort_flows, Flow, FLOW_SCHEMA};
+
+/// Rows per Parquet row group: small enough that a one-dyad query reads little of a year.
+const ROW_GROUP: usize = 1 << 18;
+/// Rows per Arrow batch while writing.
+const BATCH: usize = 1 << 16;
+
+/// One unit of the store: the files that replaced any earlier ingest of the same unit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Unit {
+    /// Flow files, relative to the store root.
+    pub flows: Vec<String>,
+    /// Product-name files, relative to the store root.
+    pub products: Vec<String>,
+    /// Rows of flows.
+    pub rows: u64,
+    /// What was ingested (a path as given).
+    pub origin: String,
+    /// Release of the source, if any.
+    pub release: Option<String>,
+}
+
+/// The list of units and their files.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Format version of this file.
+    pub version: u32,
+    /// Units by key (`baci/HS17/2022`, `comtrade/KAZ/2023/A`, `reported/<file>`).
+    pub units: BTreeMap<String, Unit>,
+}
+
+impl Manifest {
+    /// Every flow file, relative to the root.
+    pub fn flow_files(&self) -> impl Iterator<Item = &str> {
+        self.units
+            .values()
+            .flat_map(|u| u.flows.iter().map(String::as_str))
+    }
+    /// Every product file, relative to the root.
+    pub fn product_files(&self) -> impl Iterator<Item = &str> {
+        self.units
+            .values()
+            .flat_map(|u| u.products.iter().map(String::as_str))
+    }
+}
+
+/// The store in `HOME/trade/`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// Columns of the `products` table.
+pub fn product_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("classification", DataType::Utf8, false),
+        Field::new("code", DataType::Utf8, false),
+        Field::new("description", DataType::Utf8, false),
+    ]))
+}
+
+/// The Parquet settings of every file: Snappy (fast to decode, and what DuckDB writes by
+/// default), page-level statistics for pruning.
+fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP))
+        .build()
+}
+
+/// Writes batches to one Parquet file and flushes it to disk.
+pub fn write_parquet(
+    path: &Path,
+    schema: SchemaRef,
+    batches: impl IntoIterator<Item = RecordBatch>,
+) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let file = File::create(path).map_err(io(path))?;
+    let mut w = ArrowWriter::try_new(file, schema, Some(writer_properties()))?;
+    for b in batches {
+        w.write(&b)?;
+    }
+    let file = w.into_inner()?;
+    file.sync_all().map_err(io(path))?;
+    Ok(())
+}
+
+impl Store {
+    /// The store of a home directory (it may not exist yet).
+    pub fn new(home: &Path) -> Store {
+        Store {
+            root: home.join("trade"),
+        }
+    }
+
+    /// Its directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn manifest_path(&self) -> PathBuf {
+        self.root.join("manifest.json")
+    }
+
+    /// The current manifest; empty when nothing was ingested.
+    pub fn manifest(&self) -> Result<Manifest> {
+        let path = self.manifest_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                TradeError::Other(format!("{}: not a valid manifest: {e}", path.display()))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest {
+                version: 1,
+                units: BTreeMap::new(),
+            }),
+            Err(e) => Err(io(path)(e)),
+        }
+    }
+
+    /// Starts an ingest: takes the store's lock (one ingest at a time) and clears files a
+    /// killed ingest left behind.
+    pub fn begin(&self) -> Result<Ingest> {
+        std::fs::create_dir_all(&self.root).map_err(io(&self.root))?;
+        let lock_path = self.root.join(".lock");
+        let lock = File::create(&lock_path).map_err(io(&lock_path))?;
+        lock.try_lock().map_err(|_| {
+            TradeError::Other(format!(
+                "{}: another ingest is running on this store",
+                self.root.display()
+            ))
+        })?;
+        let manifest = self.manifest()?;
+        self.remove_unlisted(&manifest)?;
+        let id = format!(
+            "{}-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis()),
+            std::process::id()
+        );
+        Ok(Ingest {
+            store: self.clone(),
+            _lock: lock,
+            id,
+            next: 0,
+            written: Vec::new(),
+            units: BTreeMap::new(),
+            manifest,
+        })
+    }
+
+    /// Deletes Parquet files under `flows/` and `products/` that the manifest does not list.
+    fn remove_unlisted(&self, manifest: &Manifest) -> Result<()> {
+        let listed: std::collections::HashSet<&str> = manifest
+            .flow_files()
+            .chain(manifest.product_files())
+            .collect();
+        for top in ["flows", "products"] {
+            let dir = self.root.join(top);
+            if dir.exists() {
+                walk(&dir, &mut |p| {
+                    let rel = p.strip_prefix(&self.root).unwrap_or(p);
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    if !listed.contains(rel.as_str()) {
+                        std::fs::remove_file(p).map_err(io(p))?;
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn walk(dir: &Path, f: &mut dyn FnMut(&Path) -> Result<()>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let p = entry.path();
+        if entry.file_type().map_err(io(&p))?.is_dir() {
+            walk(&p, f)?;
+        } else {
+            f(&p)?;
+        }
+    }
+    Ok(())
+}
+
+/// An ingest in progress: files are written under new names and become part of the store
+/// only at [`Ingest::commit`]. Dropping it without committing removes what it wrote.
+#[derive(Debug)]
+pub struct Ingest {
+    store: Store,
+    _lock: File,
+    id: String,
+    next: usize,
+    written: Vec<PathBuf>,
+    units: BTreeMap<String, Unit>,
+    manifest: Manifest,
+}
+
+impl Ingest {
+    fn new_path(&mut self, dir: &str) -> (String, PathBuf) {
+        let rel = format!("{dir}/{}-{}.parquet", self.id, self.next);
+        self.next += 1;
+        let abs = self.store.root.join(&rel);
+        self.written.push(abs.clone());
+        (rel, abs)
+    }
+
+    fn unit(&mut self, key: &str, origin: &str, release: Option<&str>) -> &mut Unit {
+        self.units.entry(key.to_string()).or_insert_with(|| Unit {
+            flows: Vec::new(),
+            products: Vec::new(),
+            rows: 0,
+            origin: origin.to_string(),
+            release: release.map(str::to_string),
+        })
+    }
+
+    /// Whether this ingest already wrote a unit (two inputs for the same unit are an error).
+    pub fn has_unit(&self, key: &str) -> bool {
+        self.units.contains_key(key)
+    }
+
+    /// Writes flows of any source as one unit, one file per (source, classification, year).
+    pub fn add_flows(&mut self, key: &str, origin: &str, mut flows: Vec<Flow>) -> Result<()> {
+        sort_flows(&mut flows);
+        let mut parts: BTreeMap<(&'static str, String, i32), Vec<Flow>> = BTreeMap::new();
+        for f in flows {
+            parts
+                .entry((f.source.as_str(), f.classification.clone(), f.year))
+                .or_default()
+                .push(f);
+        }
+        let release = parts
+            .values()
+            .next()
+            .and_then(|v| v.first())
+            .and_then(|f| f.release.clone());
+        self.unit(key, origin, release.as_deref());
+        for ((source, class, year), rows) in parts {
+            let (rel, abs) = self.new_path(&partition_dir(source, &class, year));
+            let batches = rows.chunks(BATCH).map(flows_to_batch);
+            write_parquet(&abs, FLOW_SCHEMA.clone(), batches)?;
+            let u = self.units.get_mut(key).expect("unit created");
+            u.flows.push(rel);
+            u.rows += rows.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Writes product names for a unit.
+    pub fn add_products(
+        &mut self,
+        key: &str,
+        origin: &str,
+        classification: &str,
+        products: &[(String, String)],
+    ) -> Result<()> {
+        let (rel, abs) = self.new_path("products");
+        let batch = RecordBatch::try_new(
+            product_schema(),
+            vec![
+                Arc::new(StringArray::from(vec![classification; products.len()])) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    products.iter().map(|(c, _)| c.as_str()),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    products.iter().map(|(_, d)| d.as_str()),
+                )),
+            ],
+        )?;
+        write_parquet(&abs, product_schema(), [batch])?;
+        self.unit(key, origin, None).products.push(rel);
+        Ok(())
+    }
+
+    /// Sorts one BACI year and writes it as a unit, in as many files as there are cores, each
+    /// sorted and written by its own thread (files split by exporter, so the dataset stays
+    /// sorted by exporter, importer and product across them).
+    pub fn add_baci_year(
+        &mut self,
+        key: &str,
+        origin: &str,
+        year: &BaciYear<'_>,
+        rows: Vec<Vec<Row>>,
+    ) -> Result<()> {
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8);
+        let n: usize = rows.iter().map(Vec::len).sum();
+        let parts = if n < 1_000_000 { 1 } else { threads };
+        let groups = split_by_exporter(rows, parts, year.areas.iso3_of_rank.len());
+        let dir = partition_dir("baci", year.classification, year.year);
+        let paths: Vec<(String, PathBuf)> = groups.iter().map(|_| self.new_path(&dir)).collect();
+        let total: usize = groups.iter().map(Vec::len).sum();
+        let results: Vec<Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = groups
+                .into_iter()
+                .zip(&paths)
+                .map(|(mut g, (_, abs))| {
+                    s.spawn(move || {
+                        g.sort_unstable_by_key(|r| r.key);
+                        let batches = g.chunks(BATCH).map(|c| baci_batch(year, c));
+                        write_parquet(abs, FLOW_SCHEMA.clone(), batches)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("writer thread"))
+                .collect()
+        });
+        for r in results {
+            r?;
+        }
+        let u = self.unit(key, origin, Some(year.release));
+        u.flows.extend(paths.into_iter().map(|(rel, _)| rel));
+        u.rows += total as u64;
+        Ok(())
+    }
+
+    /// Makes everything written part of the store, replacing units with the same keys, by
+    /// writing a new manifest and renaming it over the old one.
+    pub fn commit(mut self) -> Result<Manifest> {
+        let mut manifest = std::mem::take(&mut self.manifest);
+        let mut replaced = Vec::new();
+        for (key, unit) in std::mem::take(&mut self.units) {
+            if let Some(old) = manifest.units.insert(key, unit) {
+                replaced.extend(old.flows.into_iter().chain(old.products));
+            }
+        }
+        manifest.version = 1;
+        let path = self.store.manifest_path();
+        let tmp = self.store.root.join("manifest.json.tmp");
+        let text = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| TradeError::Other(format!("encoding the manifest: {e}")))?;
+        {
+            let mut f = File::create(&tmp).map_err(io(&tmp))?;
+            std::io::Write::write_all(&mut f, &text).map_err(io(&tmp))?;
+            f.sync_all().map_err(io(&tmp))?;
+        }
+        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        if let Ok(d) = File::open(&self.store.root) {
+            // Makes the rename itself durable; not all platforms allow syncing a directory.
+            let _ = d.sync_all();
+        }
+        self.written.clear();
+        for rel in replaced {
+            let p = self.store.root.join(rel);
+            // The new manifest no longer lists these; one left behind is removed next time.
+            let _ = std::fs::remove_file(p);
+        }
+        Ok(manifest)
+    }
+}
+
+impl Drop for Ingest {
+    fn drop(&mut self) {
+        for p in &self.written {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// `flows/source=baci/classification=HS17/year=2022`.
+pub fn partition_dir(source: &str, classification: &str, year: i32) -> String {
+    format!("flows/source={source}/classification={classification}/year={year}")
+}
+
+/// What a BACI year's rows need to be written: its constants and dictionaries.
+#[derive(Debug)]
+pub struct BaciYear<'a> {
+    /// `HS17`.
+    pub classification: &'a str,
+    /// `V202401`.
+    pub release: &'a str,
+    /// The year.
+    pub year: i32,
+    /// The release's areas.
+    pub areas: &'a Areas,
+    /// The release's products for this revision.
+    pub products: &'a Products,
+}
+
+/// Splits rows into `parts` groups of contiguous exporters with about equal row counts, freeing
+/// each input part once it is distributed.
+fn split_by_exporter(rows: Vec<Vec<Row>>, parts: usize, ranks: usize) -> Vec<Vec<Row>> {
+    if parts <= 1 {
+        return vec![rows.concat()];
+    }
+    let mut count = vec![0usize; ranks.max(1)];
+    for r in rows.iter().flatten() {
+        count[r.exporter_rank()] += 1;
+    }
+    let total: usize = count.iter().sum();
+    let per = total.div_ceil(parts);
+    let mut group_of = vec![0usize; count.len()];
+    let (mut g, mut acc) = (0, 0);
+    for (rank, c) in count.iter().enumerate() {
+        if acc >= per * (g + 1) && g + 1 < parts {
+            g += 1;
+        }
+        group_of[rank] = g;
+        acc += c;
+    }
+    let mut sizes = vec![0usize; parts];
+    for (rank, c) in count.iter().enumerate() {
+        sizes[group_of[rank]] += c;
+    }
+    let mut groups: Vec<Vec<Row>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for part in rows {
+        for r in part {
+            groups[group_of[r.exporter_rank()]].push(r);
+        }
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+/// The Arrow batch of sorted BACI rows.
+fn baci_batch(year: &BaciYear<'_>, rows: &[Row]) -> RecordBatch {
+    let n = rows.len();
+    let iso = |rank: usize| year.areas.iso3_of_rank[rank].as_deref();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec!["baci"; n])),
+        Arc::new(StringArray::from(vec![year.classification; n])),
+        Arc::new(StringArray::from(vec![Some(year.release); n])),
+        Arc::new(Int32Array::from(vec![year.year; n])),
+        Arc::new(Int32Array::from(vec![None; n])),
+        Arc::new(
+            rows.iter()
+                .map(|r| iso(r.exporter_rank()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| iso(r.importer_rank()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(Int32Array::from_iter_values(
+            rows.iter().map(|r| r.exporter_code() as i32),
+        )),
+        Arc::new(Int32Array::from_iter_values(
+            rows.iter().map(|r| r.importer_code() as i32),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter()
+                .map(|r| year.products.codes[r.product()].0.as_str()),
+        )),
+        Arc::new(Int32Array::from(vec![6; n])),
+        Arc::new(Float64Array::from_iter_values(
+            rows.iter().map(|r| r.value_usd),
+        )),
+        Arc::new(
+            rows.iter()
+                .map(|r| (!r.tons.is_nan()).then_some(r.tons))
+                .collect::<Float64Array>(),
+        ),
+        Arc::new(StringArray::from(vec![Some("t"); n])),
+        Arc::new(StringArray::from(vec!["baci"; n])),
+        Arc::new(StringArray::from(vec!["X"; n])),
+        Arc::new(BooleanArray::from_iter(rows.iter().map(|r| {
+            Some(
+                year.areas.other_asia[r.exporter_code() as usize]
+                    || year.areas.other_asia[r.importer_code() as usize],
+            )
+        }))),
+        Arc::new(StringArray::new_null(n)),
+        Arc::new(StringArray::new_null(n)),
+        Arc::new(StringArray::new_null(n)),
+    ];
+    RecordBatch::try_new(FLOW_SCHEMA.clone(), columns).expect("columns match FLOW_SCHEMA")
+}

@@ -1,0 +1,100 @@
+//! Errors that become HTTP responses: a status and a message that names what was wrong.
+//!
+//! The API answers with JSON `{"error": "...", "problems": [...]}`; pages render the same message
+//! as HTML (see [`crate::pages::PageError`]). Bad input is always a 4xx; a 500 means a fault in
+//! the server or its database, never a bad parameter.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+/// An error answer.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// What was wrong, in one sentence.
+    pub message: String,
+    /// Each problem found, for input that has several (`request.csv:3:1: date: ...`).
+    pub problems: Vec<String>,
+}
+
+/// The JSON body of an error.
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    problems: &'a [String],
+}
+
+impl ApiError {
+    /// An error with a status and message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// 400: a parameter is missing or malformed.
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 404: the thing asked for does not exist.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// 500: a fault of the server or its database.
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+}
+
+impl From<dyad_ledger::LedgerError> for ApiError {
+    fn from(e: dyad_ledger::LedgerError) -> ApiError {
+        match e {
+            dyad_ledger::LedgerError::Input(errors) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: errors
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                problems: errors.0.iter().map(ToString::to_string).collect(),
+            },
+            other => {
+                // Name the cause too: the ledger's own message for SQL errors is only a label.
+                let mut message = other.to_string();
+                let mut source = std::error::Error::source(&other);
+                while let Some(s) = source {
+                    message.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                ApiError::internal(message)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: &self.message,
+            problems: &self.problems,
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"dyad\""),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,331 @@
+//! The OpenAPI 3.1 description of the API, served at `/api/openapi.json`.
+//!
+//! Written by hand next to the handlers rather than generated: the API is small, and the tests
+//! (`tests/api.rs`) call every path listed here with its example parameters and check each
+//! JSON answer against its schema, including `additionalProperties: false`, so the document
+//! cannot drift from what the server really sends.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::{json, Value};
+
+/// `GET /api/openapi.json`.
+pub async fn document() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        spec().to_string(),
+    )
+}
+
+/// A query parameter.
+fn param(name: &str, required: bool, description: &str, example: &str) -> Value {
+    json!({
+        "name": name, "in": "query", "required": required, "description": description,
+        "schema": {"type": "string"}, "example": example,
+    })
+}
+
+fn format_param() -> Value {
+    json!({
+        "name": "format", "in": "query", "required": false,
+        "description": "json (default) or csv",
+        "schema": {"type": "string", "enum": ["json", "csv"]},
+    })
+}
+
+fn authority_param() -> Value {
+    param("authority", true, "Authority id", "AFG-IEA")
+}
+fn actor_param() -> Value {
+    param(
+        "actor",
+        true,
+        "Actor: ISO 3166-1 alpha-3 code, or UN",
+        "KAZ",
+    )
+}
+fn on_param() -> Value {
+    param(
+        "on",
+        false,
+        "Day to answer for, YYYY-MM-DD (default today, UTC)",
+        "2023-04-18",
+    )
+}
+fn known_on_param() -> Value {
+    param(
+        "known_on",
+        false,
+        "Answer as the ledger stood at the end of this day (YYYY-MM-DD)",
+        "2026-12-31",
+    )
+}
+
+/// A read endpoint answering JSON (schema `schema`) or CSV, with the usual errors.
+fn read(summary: &str, params: Vec<Value>, schema: &str) -> Value {
+    let mut parameters = params;
+    parameters.push(format_param());
+    json!({"get": {
+        "summary": summary,
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "OK", "content": {
+                "application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}},
+                "text/csv": {"schema": {"type": "string"}},
+            }},
+            "400": error_response("A parameter is missing, malformed or unknown"),
+            "404": error_response("The authority, actor or act does not exist"),
+        },
+    }})
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// An object schema whose properties are all required and no others allowed.
+fn object(properties: Value) -> Value {
+    let required: Vec<&String> = properties
+        .as_object()
+        .expect("properties are an object")
+        .keys()
+        .collect();
+    json!({"type": "object", "required": required, "properties": properties,
+           "additionalProperties": false})
+}
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn array_of(item: Value) -> Value {
+    json!({"type": "array", "items": item})
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn nullable_string() -> Value {
+    json!({"type": ["string", "null"]})
+}
+
+fn strings() -> Value {
+    array_of(string())
+}
+
+/// The fields of an act as the API gives it (also flattened into timeline and cited acts).
+fn act_properties() -> serde_json::Map<String, Value> {
+    let v = json!({
+        "id": string(),
+        "date": {"type": "string", "description": "YYYY-MM-DD, YYYY-MM or YYYY"},
+        "precision": {"type": "string", "enum": ["day", "month", "year"]},
+        "actor": string(),
+        "authority": string(),
+        "act": string(),
+        "level": {"type": ["integer", "null"], "minimum": 0, "maximum": 5},
+        "detail": string(),
+        "source_url": string(),
+        "source_date": nullable_string(),
+    });
+    v.as_object().expect("object").clone()
+}
+
+fn with(mut props: serde_json::Map<String, Value>, extra: Value) -> Value {
+    props.extend(extra.as_object().expect("object").clone());
+    object(Value::Object(props))
+}
+
+fn dimension(values: &[&str]) -> Value {
+    object(json!({
+        "value": {"type": "string", "enum": values},
+        "acts": strings(),
+        "pending": strings(),
+    }))
+}
+
+/// The whole document.
+pub fn spec() -> Value {
+    let schemas = json!({
+        "Error": {"type": "object", "required": ["error"], "additionalProperties": false,
+            "properties": {"error": string(), "problems": strings()}},
+        "Authority": object(json!({
+            "id": string(), "state": string(), "name": string(), "from": string(),
+            "until": nullable_string(), "exile_from": nullable_string(),
+            "source_url": string(), "note": string(),
+        })),
+        "Authorities": object(json!({"authorities": array_of(reference("Authority"))})),
+        "State": object(json!({
+            "code": string(), "numeric": {"type": ["integer", "null"]},
+            "alpha2": nullable_string(), "name": string(),
+            "un_status": string(),
+            "kind": {"type": "string", "enum": ["state", "territory", "organisation"]},
+        })),
+        "States": object(json!({"states": array_of(reference("State"))})),
+        "Stance": object(json!({
+            "actor": string(), "actor_name": string(),
+            "level": {"type": "integer", "minimum": 0, "maximum": 5},
+            "level_name": string(), "level_uncertain": {"type": "boolean"},
+            "recognition": dimension(&["none", "de_jure"]),
+            "envoys": dimension(&["none", "received", "below_ambassador", "ambassador"]),
+            "mission": dimension(&["none", "closed", "open", "ambassador"]),
+            "designation": dimension(&["not_recorded", "listed", "not_listed"]),
+            "level_acts": strings(),
+        })),
+        "Stances": object(json!({
+            "authority": reference("Authority"), "on": string(), "known_on": nullable_string(),
+            "stances": array_of(reference("Stance")),
+        })),
+        "Act": object(Value::Object(act_properties())),
+        "Acts": object(json!({"known_on": nullable_string(), "acts": array_of(reference("Act"))})),
+        "CitedAct": with(act_properties(), json!({
+            "status": {"type": "string", "enum": ["counted", "pending"]}})),
+        "DimensionDetail": object(json!({
+            "dimension": {"type": "string", "enum": ["recognition", "envoys", "mission", "designation"]},
+            "value": string(), "uncertain": {"type": "boolean"},
+            "acts": array_of(reference("CitedAct")),
+        })),
+        "Why": object(json!({
+            "actor": string(), "actor_name": string(), "authority": reference("Authority"),
+            "on": string(), "known_on": nullable_string(),
+            "level": {"type": "integer"}, "level_name": string(),
+            "level_uncertain": {"type": "boolean"}, "level_acts": strings(),
+            "dimensions": array_of(reference("DimensionDetail")),
+        })),
+        "TimelineEntry": with(act_properties(), json!({"level_after": {"type": "integer"}})),
+        "Timeline": object(json!({
+            "actor": string(), "actor_name": string(), "authority": reference("Authority"),
+            "known_on": nullable_string(), "acts": array_of(reference("TimelineEntry")),
+        })),
+        "Change": object(json!({
+            "actor": string(), "actor_name": string(),
+            "dimension": {"type": "string", "enum": ["recognition", "envoys", "mission", "designation", "level"]},
+            "from": string(), "to": string(), "acts": strings(),
+        })),
+        "Diff": object(json!({
+            "authority": reference("Authority"), "from": string(), "to": string(),
+            "known_on": nullable_string(), "changes": array_of(reference("Change")),
+        })),
+        "StoredAct": object(json!({
+            "id": string(), "date": string(), "actor": string(), "authority": string(),
+            "kind": string(), "level": {"type": ["integer", "null"]}, "detail": string(),
+            "source_url": string(), "source_date": nullable_string(),
+        })),
+        "Version": object(json!({
+            "act": reference("StoredAct"), "version": {"type": "integer"},
+            "recorded_at": string(), "recorded_by": string(), "reason": string(),
+            "superseded_at": nullable_string(),
+        })),
+        "History": object(json!({"id": string(), "versions": array_of(reference("Version"))})),
+        "WriteReport": object(json!({
+            "recorded_by": string(), "reason": string(),
+            "authorities": {"type": "integer"}, "added": {"type": "integer"},
+            "corrected": {"type": "integer"}, "unchanged": {"type": "integer"},
+        })),
+    });
+
+    let mut acts = read(
+        "The ledger's acts; as CSV, the format `dyad import` and POST /api/acts read",
+        vec![
+            param(
+                "authority",
+                false,
+                "Only acts toward this authority",
+                "AFG-IEA",
+            ),
+            param("actor", false, "Only acts of this actor", "KAZ"),
+            known_on_param(),
+        ],
+        "Acts",
+    );
+    acts["post"] = json!({
+        "summary": "Add or correct acts (curators): validated as `dyad import`, all or nothing, kept in the history",
+        "security": [{"bearer": []}],
+        "parameters": [param("reason", true, "Why; kept with every new version", "added 2026 items")],
+        "requestBody": {"required": true, "content": {
+            "text/csv": {"schema": {"type": "string"},
+                "example": "date,actor,counterpart,act,detail,source_url\n2023-04-17,KAZ,AFG-IEA,envoy_accepted,...,https://...\n"},
+            "application/json": {"schema": array_of(json!({
+                "type": "object",
+                "required": ["date", "actor", "act", "source_url"],
+                "properties": {
+                    "id": string(), "date": string(), "actor": string(),
+                    "counterpart": string(), "authority": string(), "act": string(),
+                    "level": {"type": ["integer", "string", "null"]}, "detail": string(),
+                    "source_url": string(), "source_date": nullable_string(),
+                },
+                "additionalProperties": false,
+            }))},
+        }},
+        "responses": {
+            "200": {"description": "Written", "content": {"application/json": {
+                "schema": reference("WriteReport")}}},
+            "400": error_response("A parameter or the body is malformed"),
+            "401": error_response("No bearer token"),
+            "403": error_response("The token is unknown or revoked, or the server has no home"),
+            "413": error_response("The body is larger than 1 MiB"),
+            "415": error_response("The body is neither text/csv nor application/json"),
+            "422": error_response("Acts failed validation; `problems` lists each, nothing was changed"),
+        },
+    });
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "dyad",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Who recognises whom, as of any date, with a source behind every fact. Reads are public; writes need a curator token.",
+        },
+        "paths": {
+            "/api/authorities": read("Every authority", vec![], "Authorities"),
+            "/api/states": read("Every state, territory and organisation with its codes", vec![], "States"),
+            "/api/stance": read(
+                "The stance of every actor with acts toward an authority on a day",
+                vec![authority_param(), on_param(), known_on_param()],
+                "Stances",
+            ),
+            "/api/compare": read(
+                "Chosen actors side by side on a day",
+                vec![authority_param(), on_param(),
+                     param("actors", true, "Actor codes separated by commas", "KAZ,CHN,RUS"),
+                     known_on_param()],
+                "Stances",
+            ),
+            "/api/why": read(
+                "Each dimension of one actor's stance, with its acts and sources",
+                vec![actor_param(), authority_param(), on_param(), known_on_param()],
+                "Why",
+            ),
+            "/api/timeline": read(
+                "Every act of one actor toward an authority, with the level after each",
+                vec![actor_param(), authority_param(), known_on_param()],
+                "Timeline",
+            ),
+            "/api/diff": read(
+                "Who moved between two days, dimension by dimension",
+                vec![authority_param(),
+                     param("from", true, "Earlier day, YYYY-MM-DD", "2023-01-01"),
+                     param("to", true, "Later day, YYYY-MM-DD", "2025-12-31"),
+                     known_on_param()],
+                "Diff",
+            ),
+            "/api/acts": acts,
+            "/api/history": read(
+                "Every stored version of an act: who, when, why",
+                vec![param("id", true, "Act id", "KAZ/AFG-IEA/2023-04-17/envoy_accepted")],
+                "History",
+            ),
+            "/api/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                "description": "A curator token from `dyad token create NAME`"}},
+        },
+    })
+}

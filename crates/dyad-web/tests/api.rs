@@ -1,0 +1,884 @@
+//! API and page tests, in process: every endpoint with good and bad parameters, the OpenAPI
+//! document checked against real answers, curator writes with tokens, and escaping.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use dyad_ledger::Ledger;
+use dyad_web::{router, AppState};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// An answer, with its body as text.
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn bundled() -> Router {
+    router(AppState::new(Ledger::bundled().unwrap()).unwrap())
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Answer {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        content_type,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> Answer {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+/// Checks `value` against a JSON schema of the kinds the OpenAPI document uses: `$ref`, `type`
+/// (one or several), `enum`, `required`, `properties`, `additionalProperties: false`, `items`,
+/// `minimum`/`maximum`. Returns every mismatch with its JSON path.
+fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/components/schemas/").expect("local ref");
+        let target = &doc["components"]["schemas"][name];
+        assert!(!target.is_null(), "dangling $ref {r}");
+        return check(doc, target, value, path, errors);
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().map(|v| v.as_str().unwrap()).collect(),
+            _ => panic!("bad type in schema at {path}"),
+        };
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let ok = types
+            .iter()
+            .any(|t| *t == actual || (*t == "number" && actual == "integer"));
+        if !ok {
+            errors.push(format!("{path}: expected {types:?}, got {actual}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            errors.push(format!("{path}: {value} not in {allowed:?}"));
+        }
+    }
+    if let (Some(min), Some(n)) = (schema.get("minimum"), value.as_f64()) {
+        if n < min.as_f64().unwrap() {
+            errors.push(format!("{path}: {n} below minimum {min}"));
+        }
+    }
+    if let (Some(max), Some(n)) = (schema.get("maximum"), value.as_f64()) {
+        if n > max.as_f64().unwrap() {
+            errors.push(format!("{path}: {n} above maximum {max}"));
+        }
+    }
+    if let Value::Object(obj) = value {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = req.as_str().unwrap();
+            if !obj.contains_key(key) {
+                errors.push(format!("{path}: missing required `{key}`"));
+            }
+        }
+        for (k, v) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => check(doc, s, v, &format!("{path}.{k}"), errors),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    errors.push(format!("{path}: undocumented property `{k}`"))
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Value::Array(items), Some(s)) = (value, schema.get("items")) {
+        for (i, v) in items.iter().enumerate() {
+            check(doc, s, v, &format!("{path}[{i}]"), errors);
+        }
+    }
+}
+
+fn assert_matches(doc: &Value, schema: &Value, value: &Value, what: &str) {
+    let mut errors = Vec::new();
+    check(doc, schema, value, "$", &mut errors);
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema:\n  {}",
+        errors.join("\n  ")
+    );
+}
+
+async fn openapi(app: &Router) -> Value {
+    let a = get(app, "/api/openapi.json").await;
+    assert_eq!(a.status, StatusCode::OK);
+    a.json()
+}
+
+#[tokio::test]
+async fn every_documented_read_answers_json_and_csv_matching_the_document() {
+    let app = bundled();
+    let doc = openapi(&app).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 10, "{:?}", paths.keys());
+    for (path, item) in paths {
+        let Some(op) = item.get("get") else { continue };
+        let query: Vec<String> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                p.get("example")
+                    .map(|e| format!("{}={}", p["name"].as_str().unwrap(), e.as_str().unwrap()))
+            })
+            .collect();
+        let uri = format!("{path}?{}", query.join("&"));
+        let a = get(&app, &uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.body);
+        assert!(a.content_type.starts_with("application/json"), "{uri}");
+        let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_matches(&doc, schema, &a.json(), &uri);
+        if op["responses"]["200"]["content"].get("text/csv").is_some() {
+            let c = get(&app, &format!("{uri}&format=csv")).await;
+            assert_eq!(c.status, StatusCode::OK, "{uri} as CSV: {}", c.body);
+            assert!(c.content_type.starts_with("text/csv"), "{uri}");
+            let mut lines = c.body.lines();
+            assert!(lines.next().is_some_and(|h| h.contains(',')), "{uri}");
+            assert!(lines.next().is_some(), "{uri} as CSV has no rows");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_is_documented() {
+    // Each route the server answers under /api must be in the document, and each documented
+    // path must be routed (a 404 would mean a stale document).
+    let app = bundled();
+    let doc = openapi(&app).await;
+    let documented: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    for path in &documented {
+        let a = get(&app, path).await;
+        assert_ne!(
+            a.status,
+            StatusCode::NOT_FOUND,
+            "{path} is documented but not routed"
+        );
+        assert_ne!(
+            a.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{path}: {}",
+            a.body
+        );
+    }
+    let routed = [
+        "/api/authorities",
+        "/api/states",
+        "/api/stance",
+        "/api/compare",
+        "/api/why",
+        "/api/timeline",
+        "/api/diff",
+        "/api/acts",
+        "/api/history",
+        "/api/openapi.json",
+    ];
+    for path in routed {
+        assert!(
+            documented.iter().any(|d| d.as_str() == path),
+            "{path} missing from the document"
+        );
+    }
+    assert_eq!(documented.len(), routed.len(), "{documented:?}");
+}
+
+#[tokio::test]
+async fn stance_shows_kazakhstan_receiving_envoys_in_april_2023() {
+    let app = bundled();
+    let stance_of = |body: &Value, actor: &str| -> Value {
+        body["stances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["actor"] == actor)
+            .cloned()
+            .unwrap_or_else(|| panic!("{actor} missing"))
+    };
+    let a = get(&app, "/api/stance?authority=AFG-IEA&on=2023-04-18").await;
+    assert_eq!(a.status, StatusCode::OK);
+    let body = a.json();
+    assert_eq!(body["on"], "2023-04-18");
+    assert_eq!(body["authority"]["id"], "AFG-IEA");
+    let kaz = stance_of(&body, "KAZ");
+    assert_eq!(kaz["level"], 3);
+    assert_eq!(kaz["level_name"], "envoys received below ambassador rank");
+    assert_eq!(kaz["recognition"]["value"], "none");
+    assert_eq!(kaz["envoys"]["value"], "below_ambassador");
+    assert_eq!(
+        kaz["level_acts"],
+        serde_json::json!(["KAZ/AFG-IEA/2023-04-17/envoy_accepted"])
+    );
+    // Two days earlier the envoys were not yet accepted: only Kazakhstan's own embassy.
+    let before = get(&app, "/api/stance?authority=AFG-IEA&on=2023-04-16")
+        .await
+        .json();
+    assert_eq!(stance_of(&before, "KAZ")["level"], 2);
+
+    let csv = get(
+        &app,
+        "/api/stance?authority=AFG-IEA&on=2023-04-18&format=csv",
+    )
+    .await;
+    assert!(csv.body.starts_with("actor,name,level,level_name,"));
+    assert!(
+        csv.body.lines().any(|l| l.starts_with(
+            "KAZ,Kazakhstan,3,envoys received below ambassador rank,none,below_ambassador,"
+        )),
+        "{}",
+        csv.body
+    );
+}
+
+#[tokio::test]
+async fn cached_stances_equal_a_fresh_fold_on_every_day() {
+    // `/api/stance` caches its list per period between act dates; `known_on` always folds
+    // afresh. Every day from before the first act to after the last must agree, in both
+    // directions of travel (a cached period must not leak another day's answer).
+    let app = bundled();
+    let first = time::macros::date!(2021 - 08 - 01);
+    let days: Vec<time::Date> = (0..1700).map(|i| first + time::Duration::days(i)).collect();
+    for day in days.iter().chain(days.iter().rev()).step_by(3) {
+        let on = dyad_core::date::format_day(*day);
+        let cached = get(&app, &format!("/api/stance?authority=AFG-IEA&on={on}"))
+            .await
+            .json();
+        assert_eq!(cached["on"], on.as_str());
+        let fresh = get(
+            &app,
+            &format!("/api/stance?authority=AFG-IEA&on={on}&known_on=2100-01-01"),
+        )
+        .await
+        .json();
+        assert_eq!(cached["stances"], fresh["stances"], "on {on}");
+        let csv = get(
+            &app,
+            &format!("/api/stance?authority=AFG-IEA&on={on}&format=csv"),
+        )
+        .await;
+        let fresh_csv = get(
+            &app,
+            &format!("/api/stance?authority=AFG-IEA&on={on}&known_on=2100-01-01&format=csv"),
+        )
+        .await;
+        assert_eq!(csv.body, fresh_csv.body, "CSV on {on}");
+    }
+}
+
+#[tokio::test]
+async fn known_on_reads_the_ledger_as_it_stood() {
+    let app = bundled();
+    // The bundled acts are recorded on the day they were copied into dyad (2026-11-29), so a
+    // ledger as it stood in 2020 holds none.
+    let then = get(
+        &app,
+        "/api/stance?authority=AFG-IEA&on=2023-04-18&known_on=2020-01-01",
+    )
+    .await
+    .json();
+    assert_eq!(then["known_on"], "2020-01-01");
+    assert_eq!(then["stances"], serde_json::json!([]));
+    let now = get(
+        &app,
+        "/api/stance?authority=AFG-IEA&on=2023-04-18&known_on=2026-12-31",
+    )
+    .await
+    .json();
+    assert!(now["stances"].as_array().unwrap().len() > 10);
+}
+
+#[tokio::test]
+async fn why_timeline_compare_diff_and_history_agree_with_the_ledger() {
+    let app = bundled();
+    let why = get(&app, "/api/why?actor=KAZ&authority=AFG-IEA&on=2023-04-18")
+        .await
+        .json();
+    let envoys = why["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dimension"] == "envoys")
+        .unwrap();
+    assert_eq!(envoys["value"], "below_ambassador");
+    assert_eq!(
+        envoys["acts"][0]["source_url"],
+        "https://eurasianet.org/kazakhstan-accredits-taliban-envoys-without-recognizing-government"
+    );
+
+    let timeline = get(&app, "/api/timeline?actor=KAZ&authority=AFG-IEA")
+        .await
+        .json();
+    let acts = timeline["acts"].as_array().unwrap();
+    let april = acts
+        .iter()
+        .find(|a| a["id"] == "KAZ/AFG-IEA/2023-04-17/envoy_accepted")
+        .unwrap();
+    assert_eq!(april["level_after"], 3);
+    assert_eq!(april["precision"], "day");
+    let dates: Vec<&str> = acts.iter().map(|a| a["date"].as_str().unwrap()).collect();
+    assert_eq!(dates.first(), Some(&"2021-08-20"));
+
+    let compare = get(
+        &app,
+        "/api/compare?authority=AFG-IEA&on=2023-04-18&actors=kaz,CHN,ATA",
+    )
+    .await
+    .json();
+    let order: Vec<(&str, u64)> = compare["stances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["actor"].as_str().unwrap(), s["level"].as_u64().unwrap()))
+        .collect();
+    // In the order asked, lower case accepted, and an actor with no act at level 0.
+    assert_eq!(order, [("KAZ", 3), ("CHN", 2), ("ATA", 0)]);
+
+    let diff = get(
+        &app,
+        "/api/diff?authority=AFG-IEA&from=2023-01-01&to=2023-12-31",
+    )
+    .await
+    .json();
+    assert!(
+        diff["changes"].as_array().unwrap().iter().any(|c| {
+            c["actor"] == "KAZ"
+                && c["dimension"] == "envoys"
+                && c["from"] == "none"
+                && c["to"] == "below_ambassador"
+        }),
+        "{diff}"
+    );
+
+    let history = get(
+        &app,
+        "/api/history?id=KAZ/AFG-IEA/2023-04-17/envoy_accepted",
+    )
+    .await
+    .json();
+    assert_eq!(
+        history["versions"][0]["recorded_by"],
+        "dyad (bundled dataset)"
+    );
+
+    let acts = get(&app, "/api/acts?authority=AFG-IEA&actor=KAZ&format=csv").await;
+    assert!(acts
+        .body
+        .starts_with("id,date,actor,counterpart,act,level,detail,source_url,source_date"));
+    assert_eq!(
+        acts.body.lines().count(),
+        1 + acts_of_kaz(&timeline),
+        "{}",
+        acts.body
+    );
+}
+
+fn acts_of_kaz(timeline: &Value) -> usize {
+    timeline["acts"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn bad_parameters_get_a_4xx_naming_the_problem() {
+    let app = bundled();
+    let doc = openapi(&app).await;
+    let cases: &[(&str, u16, &str)] = &[
+        ("/api/stance", 400, "missing parameter `authority`"),
+        ("/api/stance?authority=XXX", 404, "unknown authority `XXX`"),
+        (
+            "/api/stance?authority=AFG-IEA&on=2023-02-30",
+            400,
+            "`2023-02-30` is not a real calendar date",
+        ),
+        (
+            "/api/stance?authority=AFG-IEA&on=2023-04",
+            400,
+            "`2023-04` is not a full day",
+        ),
+        (
+            "/api/stance?authority=AFG-IEA&on=yesterday",
+            400,
+            "parameter `on`: `yesterday` is not a date",
+        ),
+        (
+            "/api/stance?authority=AFG-IEA&date=2023-04-18",
+            400,
+            "unknown parameter `date`",
+        ),
+        (
+            "/api/stance?authority=AFG-IEA&format=xml",
+            400,
+            "`xml` is not a format",
+        ),
+        (
+            "/api/stance?authority=AFG-IEA&known_on=2023-13-01",
+            400,
+            "parameter `known_on`",
+        ),
+        (
+            "/api/compare?authority=AFG-IEA",
+            400,
+            "missing parameter `actors`",
+        ),
+        (
+            "/api/compare?authority=AFG-IEA&actors=KAZ,XXX",
+            400,
+            "unknown actor `XXX`",
+        ),
+        (
+            "/api/compare?authority=AFG-IEA&actors=,",
+            400,
+            "give one or more actor codes",
+        ),
+        (
+            "/api/why?authority=AFG-IEA",
+            400,
+            "missing parameter `actor`",
+        ),
+        (
+            "/api/why?authority=AFG-IEA&actor=ZZZ",
+            404,
+            "unknown actor `ZZZ`",
+        ),
+        (
+            "/api/timeline?actor=KAZ",
+            400,
+            "missing parameter `authority`",
+        ),
+        (
+            "/api/diff?authority=AFG-IEA&from=2023-01-01",
+            400,
+            "missing parameter `to`",
+        ),
+        (
+            "/api/diff?authority=AFG-IEA&from=2025-01-01&to=2023-01-01",
+            400,
+            "must not be later",
+        ),
+        ("/api/acts?authority=NOPE", 404, "unknown authority `NOPE`"),
+        ("/api/acts?actor=XX1", 404, "unknown actor `XX1`"),
+        ("/api/history", 400, "missing parameter `id`"),
+        (
+            "/api/history?id=KAZ/AFG-IEA/1999-01-01/other",
+            404,
+            "no act with id",
+        ),
+        ("/api/authorities?x=1", 400, "unknown parameter `x`"),
+        ("/api/nothing-here", 404, "no endpoint at /api/nothing-here"),
+    ];
+    for (uri, status, message) in cases {
+        let a = get(&app, uri).await;
+        assert_eq!(a.status.as_u16(), *status, "{uri}: {}", a.body);
+        let body = a.json();
+        assert!(
+            body["error"].as_str().unwrap().contains(message),
+            "{uri}: {} lacks {message:?}",
+            body["error"]
+        );
+        assert_matches(
+            &doc,
+            &serde_json::json!({"$ref": "#/components/schemas/Error"}),
+            &body,
+            uri,
+        );
+    }
+    let wrong_method = send(
+        &app,
+        Request::delete("/api/stance").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("does not take DELETE"));
+}
+
+#[tokio::test]
+async fn pages_render_and_fail_with_a_message() {
+    let app = bundled();
+    let map = get(&app, "/?authority=AFG-IEA&on=2023-04-18").await;
+    assert_eq!(map.status, StatusCode::OK);
+    assert!(map.content_type.starts_with("text/html"));
+    assert!(
+        map.body.contains(r#"id="c-KAZ" class="c l3""#),
+        "KAZ not at level 3"
+    );
+    assert!(map.body.contains(r#"id="c-AFG" class="c home""#));
+    assert!(
+        map.body.contains(r#"<tr data-code="KAZ">"#),
+        "list view lacks KAZ"
+    );
+    assert!(map.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    let earlier = get(&app, "/?authority=AFG-IEA&on=2022-01-01").await;
+    assert!(earlier.body.contains(r#"id="c-KAZ" class="c l2""#));
+
+    let pair = get(&app, "/pair/KAZ/AFG-IEA?on=2023-04-18").await;
+    assert_eq!(pair.status, StatusCode::OK);
+    assert!(pair.body.contains(
+        r#"href="https://eurasianet.org/kazakhstan-accredits-taliban-envoys-without-recognizing-government""#
+    ));
+    assert!(pair
+        .body
+        .contains(r#"data-act="KAZ/AFG-IEA/2023-04-17/envoy_accepted""#));
+
+    let compare = get(
+        &app,
+        "/compare?authority=AFG-IEA&on=2023-04-18&actors=KAZ,CHN",
+    )
+    .await;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(compare.body.contains("Kazakhstan (KAZ)"));
+    let diff = get(
+        &app,
+        "/diff?authority=AFG-IEA&from=2023-01-01&to=2023-12-31",
+    )
+    .await;
+    assert_eq!(diff.status, StatusCode::OK);
+    assert!(diff.body.contains("below_ambassador"));
+    assert_eq!(get(&app, "/compare").await.status, StatusCode::OK);
+    assert_eq!(get(&app, "/diff").await.status, StatusCode::OK);
+
+    for (uri, status, message) in [
+        ("/?authority=NOPE", 404, "unknown authority `NOPE`"),
+        ("/?on=2023-02-30", 400, "not a real calendar date"),
+        ("/pair/ZZZ/AFG-IEA", 404, "unknown actor `ZZZ`"),
+        (
+            "/diff?from=2024-01-01&to=2023-01-01",
+            400,
+            "must not be later",
+        ),
+        ("/no/such/page", 404, "there is no page at /no/such/page"),
+    ] {
+        let a = get(&app, uri).await;
+        assert_eq!(a.status.as_u16(), status, "{uri}");
+        assert!(a.content_type.starts_with("text/html"), "{uri}");
+        assert!(a.body.contains(message), "{uri}: {}", a.body);
+    }
+
+    let js = get(&app, "/static/app.js").await;
+    assert!(js.content_type.starts_with("text/javascript"));
+    assert!(js.body.contains("/api/stance"));
+    let css = get(&app, "/static/style.css").await;
+    assert!(css.content_type.starts_with("text/css"));
+}
+
+/// A home with the bundled acts and a token named `tester`; returns the app, the token and the
+/// directory (kept alive by the caller).
+fn home_with_token() -> (Router, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    Ledger::init(dir.path(), false).unwrap();
+    let token = Ledger::open(dir.path())
+        .unwrap()
+        .create_token("tester")
+        .unwrap();
+    let app = router(AppState::new(Ledger::open(dir.path()).unwrap()).unwrap());
+    (app, token, dir)
+}
+
+async fn post(app: &Router, uri: &str, token: Option<&str>, ctype: &str, body: &str) -> Answer {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, ctype);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    send(app, req.body(Body::from(body.to_string())).unwrap()).await
+}
+
+/// A test act (example.org is reserved for examples; the act is no claim about the world).
+const TEST_CSV: &str = "date,actor,counterpart,act,detail,source_url\n\
+2023-06-01,KAZ,AFG-IEA,other,Test act written by the API test,https://example.org/dyad-test\n";
+
+#[tokio::test]
+async fn curators_write_with_a_token_and_the_history_keeps_who_and_why() {
+    let (app, token, _dir) = home_with_token();
+    let doc = openapi(&app).await;
+    let id = "KAZ/AFG-IEA/2023-06-01/other";
+
+    let none = post(&app, "/api/acts?reason=test", None, "text/csv", TEST_CSV).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert!(none.headers.contains_key(header::WWW_AUTHENTICATE));
+    assert!(none.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("dyad token create"));
+    let bad = post(
+        &app,
+        "/api/acts?reason=test",
+        Some("dyad_nope"),
+        "text/csv",
+        TEST_CSV,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::FORBIDDEN);
+
+    let no_reason = post(&app, "/api/acts", Some(&token), "text/csv", TEST_CSV).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(no_reason.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("`reason`"));
+    let wrong_type = post(
+        &app,
+        "/api/acts?reason=t",
+        Some(&token),
+        "text/plain",
+        TEST_CSV,
+    )
+    .await;
+    assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let empty = post(&app, "/api/acts?reason=t", Some(&token), "text/csv", "").await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    let huge = "x".repeat(dyad_web::api::curator::MAX_BODY + 1);
+    let too_big = post(&app, "/api/acts?reason=t", Some(&token), "text/csv", &huge).await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(too_big.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("1024 KiB"));
+    assert_eq!(
+        get(&app, &format!("/api/history?id={id}")).await.status,
+        StatusCode::NOT_FOUND,
+        "a refused write changed the ledger"
+    );
+
+    let ok = post(
+        &app,
+        "/api/acts?reason=API%20test",
+        Some(&token),
+        "text/csv",
+        TEST_CSV,
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let report = ok.json();
+    assert_matches(
+        &doc,
+        &serde_json::json!({"$ref": "#/components/schemas/WriteReport"}),
+        &report,
+        "write report",
+    );
+    assert_eq!(
+        (report["added"].as_u64(), report["recorded_by"].as_str()),
+        (Some(1), Some("tester"))
+    );
+    // The snapshot is rebuilt: the next read sees the act.
+    let timeline = get(&app, "/api/timeline?actor=KAZ&authority=AFG-IEA")
+        .await
+        .json();
+    assert!(timeline["acts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["id"] == id));
+
+    // A correction through JSON becomes version 2 with its own reason.
+    let json = format!(
+        r#"[{{"id": "{id}", "date": "2023-06-01", "actor": "KAZ", "authority": "AFG-IEA",
+             "act": "other", "detail": "Corrected test act", "source_url": "https://example.org/dyad-test"}}]"#
+    );
+    let fixed = post(
+        &app,
+        "/api/acts?reason=fix%20detail",
+        Some(&token),
+        "application/json",
+        &json,
+    )
+    .await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
+    assert_eq!(fixed.json()["corrected"], 1);
+    let history = get(&app, &format!("/api/history?id={id}")).await.json();
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["reason"], "API test");
+    assert_eq!(versions[1]["reason"], "fix detail");
+    assert_eq!(versions[1]["recorded_by"], "tester");
+    assert!(versions[0]["superseded_at"].is_string());
+
+    // A revoked token stops working at once.
+    let dir = _dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        Ledger::open(&dir).unwrap().revoke_token("tester").unwrap()
+    })
+    .await
+    .unwrap();
+    let revoked = post(
+        &app,
+        "/api/acts?reason=t",
+        Some(&token),
+        "text/csv",
+        TEST_CSV,
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn invalid_acts_are_refused_whole_with_located_problems() {
+    let (app, token, _dir) = home_with_token();
+    let before = get(&app, "/api/acts?format=csv").await.body;
+    let csv = "date,actor,counterpart,act,detail,source_url\n\
+2023-06-01,KAZ,AFG-IEA,other,Good row,https://example.org/dyad-test\n\
+2023-02-30,KAZ,AFG-IEA,other,Bad date,https://example.org/dyad-test\n\
+2023-06-02,XXX,AFG-IEA,other,Bad actor,https://example.org/dyad-test\n";
+    let a = post(&app, "/api/acts?reason=t", Some(&token), "text/csv", csv).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = a.json();
+    assert_eq!(body["error"], "2 problems found; nothing was changed");
+    assert_eq!(
+        body["problems"],
+        serde_json::json!([
+            "request.csv:3:1: date: `2023-02-30` is not a real calendar date",
+            "request.csv:4:2: actor: unknown actor `XXX` (expected an ISO alpha-3 code or UN)"
+        ])
+    );
+
+    let json = r#"[
+      {"date": "2023-06-01", "actor": "KAZ", "counterpart": "AFG-IEA", "act": "other",
+       "detail": "line one\nline two", "source_url": "https://example.org/dyad-test"},
+      {"date": "2023-06-02", "actor": "KAZ", "counterpart": "AFG-IEA", "act": "waved",
+       "source_url": "https://example.org/dyad-test"}
+    ]"#;
+    let a = post(
+        &app,
+        "/api/acts?reason=t",
+        Some(&token),
+        "application/json",
+        json,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    let problems = a.json()["problems"].clone();
+    // The first act's detail spans two CSV lines; the problem still points at acts[1].
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .starts_with("acts[1].act: unknown act `waved`"),
+        "{problems}"
+    );
+    let shape = post(
+        &app,
+        "/api/acts?reason=t",
+        Some(&token),
+        "application/json",
+        r#"[{"when": "2023"}, 5]"#,
+    )
+    .await;
+    assert_eq!(shape.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems = shape.json()["problems"].clone();
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .starts_with("acts[0]: unknown field `when`"),
+        "{problems}"
+    );
+    assert_eq!(problems[1], "acts[1]: expected an object");
+    let not_json = post(
+        &app,
+        "/api/acts?reason=t",
+        Some(&token),
+        "application/json",
+        "{",
+    )
+    .await;
+    assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+    assert!(not_json.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("not valid JSON"));
+
+    assert_eq!(
+        get(&app, "/api/acts?format=csv").await.body,
+        before,
+        "a refused write changed the ledger"
+    );
+}
+
+#[tokio::test]
+async fn the_bundled_server_takes_no_writes() {
+    let app = bundled();
+    let a = post(
+        &app,
+        "/api/acts?reason=t",
+        Some("dyad_anything"),
+        "text/csv",
+        TEST_CSV,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(a.json()["error"].as_str().unwrap().contains("--home"));
+}
+
+#[tokio::test]
+async fn markup_in_the_data_is_shown_as_text() {
+    let (app, token, _dir) = home_with_token();
+    let csv = "date,actor,counterpart,act,detail,source_url\n\
+2023-06-01,KAZ,AFG-IEA,other,\"<script>alert('x')</script><b>bold</b>\",https://example.org/a?b=\"\"><script>\n";
+    let a = post(
+        &app,
+        "/api/acts?reason=%3Cscript%3E",
+        Some(&token),
+        "text/csv",
+        csv,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let page = get(&app, "/pair/KAZ/AFG-IEA?on=2023-06-02").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .body
+        .contains("&lt;script&gt;alert('x')&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"));
+    assert!(!page.body.contains("<script>alert"));
+    assert!(!page.body.contains("<b>bold"));
+    // The URL's quote is escaped inside the attribute, so it cannot close it.
+    assert!(
+        page.body
+            .contains(r#"href="https://example.org/a?b=&quot;&quot;&gt;&lt;script&gt;""#),
+        "{}",
+        page.body
+    );
+    // The only script element is the page's own.
+    assert_eq!(page.body.matches("<script").count(), 1);
+}

@@ -1,0 +1,28 @@
+//! `dyad trade mirror EXPORTER IMPORTER`: what each side declared, where both did.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::context::LedgerArgs;
+
+/// Arguments of `dyad trade mirror`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Exporter (ISO alpha-3).
+    pub exporter: String,
+    /// Importer (ISO alpha-3).
+    pub importer: String,
+    /// Years, e.g. 2017-2024 (default: all).
+    #[arg(long, value_parser = super::parse_years)]
+    pub years: Option<dyad_trade::Years>,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+}
+
+/// Runs `dyad trade mirror`.
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let db = super::open(ledger_args)?;
+    let batches = db.mirror(&args.exporter, &args.importer, args.years)?;
+    super::write(&batches, &args.output, out)
+}

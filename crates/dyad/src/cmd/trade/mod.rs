@@ -1,0 +1,186 @@
+//! `dyad trade ...`: the trade store and its queries, one file per subcommand.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use dyad_trade::datafusion::arrow::array::{Array, Float64Array, RecordBatch};
+use dyad_trade::datafusion::arrow::datatypes::DataType;
+use dyad_trade::datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+use crate::context::LedgerArgs;
+use crate::output::{Format, Table};
+
+pub mod generate;
+pub mod ingest;
+pub mod mirror;
+pub mod partners;
+pub mod products;
+pub mod series;
+
+/// Arguments of `dyad trade`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands of `dyad trade`.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Read BACI releases, Comtrade files or reported figures into the home's trade store.
+    #[command(
+        after_help = "Example:\n  dyad --home ~/dyad trade ingest BACI_HS17_V202401.zip\n  dyad --home ~/dyad trade ingest C_A_398_2023_H6_O.txt.gz --source comtrade"
+    )]
+    Ingest(ingest::Args),
+    /// Trade between two countries in both directions, by year, source and reporter.
+    #[command(after_help = "Example:\n  dyad trade series KAZ AFG --years 2017-2024")]
+    Series(series::Args),
+    /// What one country sold another in a year, by HS product at 2, 4 or 6 digits.
+    #[command(after_help = "Example:\n  dyad trade products KAZ AFG --year 2022 --level 4")]
+    Products(products::Args),
+    /// A country's main partners over some years, with their shares.
+    #[command(
+        after_help = "Example:\n  dyad trade partners AFG --flow import --years 2019-2023 --top 10"
+    )]
+    Partners(partners::Args),
+    /// Exporter-reported exports against importer-reported imports (Comtrade), by year.
+    #[command(after_help = "Example:\n  dyad trade mirror KAZ AFG")]
+    Mirror(mirror::Args),
+    /// Write a synthetic BACI-format release for benchmarks (not data).
+    #[command(
+        after_help = "Example:\n  dyad trade generate /tmp/baci --rows 2000000 --years 2000-2024"
+    )]
+    Generate(generate::Args),
+}
+
+/// Runs `dyad trade ...`.
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    match args.command {
+        Command::Ingest(a) => ingest::run(a, ledger_args, out),
+        Command::Series(a) => series::run(a, ledger_args, out),
+        Command::Products(a) => products::run(a, ledger_args, out),
+        Command::Partners(a) => partners::run(a, ledger_args, out),
+        Command::Mirror(a) => mirror::run(a, ledger_args, out),
+        Command::Generate(a) => generate::run(a, out),
+    }
+}
+
+/// Output format of trade results: the usual three, plus Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TradeFormat {
+    /// Aligned, human-readable table.
+    Table,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// JSON (an array of objects).
+    Json,
+    /// Apache Parquet (to --out FILE, or to standard output when it is not a terminal).
+    Parquet,
+}
+
+/// Output options shared by the trade queries.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Output format (default: table on a terminal, CSV otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<TradeFormat>,
+    /// File to write (Parquet output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Opens the trade tables: the home's store, if any, plus the bundled reported figures.
+pub fn open(ledger_args: &LedgerArgs) -> Result<dyad_trade::TradeDb> {
+    let registry = dyad_core::Registry::bundled();
+    dyad_trade::TradeDb::open(ledger_args.home.as_deref(), &registry)
+        .context("opening the trade tables")
+}
+
+/// Writes query results in the chosen format.
+pub fn write(batches: &[RecordBatch], args: &OutputArgs, out: &mut dyn Write) -> Result<()> {
+    let format = match args.format {
+        Some(TradeFormat::Parquet) => return write_parquet(batches, args.out.as_deref(), out),
+        Some(TradeFormat::Table) => Some(Format::Table),
+        Some(TradeFormat::Csv) => Some(Format::Csv),
+        Some(TradeFormat::Json) => Some(Format::Json),
+        None => None,
+    };
+    let table = to_table(batches)?;
+    match &args.out {
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            table.write(format.unwrap_or(Format::Csv), &mut f)
+        }
+        None => table.write(Format::resolve(format), out),
+    }
+}
+
+fn write_parquet(batches: &[RecordBatch], path: Option<&Path>, out: &mut dyn Write) -> Result<()> {
+    use dyad_trade::datafusion::parquet::arrow::ArrowWriter;
+    let Some(schema) = batches.first().map(|b| b.schema()) else {
+        bail!("no rows to write");
+    };
+    let mut buf = Vec::new();
+    {
+        let mut w = ArrowWriter::try_new(&mut buf, schema, None)?;
+        for b in batches {
+            w.write(b)?;
+        }
+        w.close()?;
+    }
+    match path {
+        Some(p) => std::fs::write(p, &buf).with_context(|| format!("writing {}", p.display())),
+        None if std::io::stdout().is_terminal() => {
+            bail!("Parquet output needs --out FILE (or a pipe)")
+        }
+        None => Ok(out.write_all(&buf)?),
+    }
+}
+
+/// Turns Arrow batches into a text table; dollar values print without exponents.
+pub fn to_table(batches: &[RecordBatch]) -> Result<Table> {
+    let Some(first) = batches.first() else {
+        return Ok(Table::default());
+    };
+    let schema = first.schema();
+    let mut table = Table::new(schema.fields().iter().map(|f| f.name().clone()));
+    let options = FormatOptions::default().with_null("");
+    for b in batches {
+        let formatters = b
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<Result<Vec<_>, _>>()?;
+        for row in 0..b.num_rows() {
+            let mut cells = Vec::with_capacity(b.num_columns());
+            for (c, col) in b.columns().iter().enumerate() {
+                let cell = if col.data_type() == &DataType::Float64 && !col.is_null(row) {
+                    let v = col
+                        .as_any()
+                        .downcast_ref::<Float64Array>()
+                        .expect("Float64")
+                        .value(row);
+                    number(v)
+                } else {
+                    formatters[c].value(row).to_string()
+                };
+                cells.push(cell);
+            }
+            table.push(cells);
+        }
+    }
+    Ok(table)
+}
+
+/// A number as a person writes it: Rust's shortest exact form, never with an exponent
+/// (`41235127`, not `4.1235127e7`).
+fn number(v: f64) -> String {
+    format!("{v}")
+}
+
+/// Parses `--years A-B`.
+pub fn parse_years(text: &str) -> Result<dyad_trade::Years, String> {
+    dyad_trade::Years::parse(text)
+}

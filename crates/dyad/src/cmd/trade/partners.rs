@@ -1,0 +1,41 @@
+//! `dyad trade partners COUNTRY --flow export|import --years A-B --top N`: values and shares.
+
+use std::io::Write;
+
+use anyhow::Result;
+use dyad_trade::Direction;
+
+use crate::context::LedgerArgs;
+
+/// Arguments of `dyad trade partners`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The country (ISO alpha-3).
+    pub country: String,
+    /// Its exports (by destination) or its imports (by origin).
+    #[arg(long, value_parser = ["export", "import"], default_value = "export")]
+    pub flow: String,
+    /// Years, e.g. 2019-2023.
+    #[arg(long, value_parser = super::parse_years)]
+    pub years: dyad_trade::Years,
+    /// How many partners to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Source of the figures: baci or comtrade (the country's own declarations).
+    #[arg(long, default_value = "baci", value_parser = ["baci", "comtrade"])]
+    pub source: String,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+}
+
+/// Runs `dyad trade partners`.
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let db = super::open(ledger_args)?;
+    let direction = if args.flow == "export" {
+        Direction::Export
+    } else {
+        Direction::Import
+    };
+    let batches = db.partners(&args.country, direction, args.years, args.top, &args.source)?;
+    super::write(&batches, &args.output, out)
+}

@@ -1,0 +1,28 @@
+//! `dyad trade series EXPORTER IMPORTER [--years A-B]`: both directions, per source and reporter.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::context::LedgerArgs;
+
+/// Arguments of `dyad trade series`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One country (ISO alpha-3, e.g. KAZ).
+    pub a: String,
+    /// The other country.
+    pub b: String,
+    /// Years, e.g. 2017-2024 (default: all).
+    #[arg(long, value_parser = super::parse_years)]
+    pub years: Option<dyad_trade::Years>,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+}
+
+/// Runs `dyad trade series`.
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+    let db = super::open(ledger_args)?;
+    let batches = db.series(&args.a, &args.b, args.years)?;
+    super::write(&batches, &args.output, out)
+}
