@@ -18,7 +18,7 @@ def ingest(csv, out):
 
 def query(glob, exp, imp, runs):
     con = duckdb.connect()
-    # The same query as crates/dyad-trade/examples/trade_bench.rs, on the same Parquet files.
+    # The same query as run.sh gives `dyad sql --repeat`, on the same Parquet files.
     sql = (
         f"SELECT year, substr(product, 1, 2) AS hs2, sum(value_usd) AS value_usd "
         f"FROM read_parquet('{glob}') WHERE exporter = '{exp}' AND importer = '{imp}' "

@@ -7,7 +7,7 @@
 # 1. Ingest one generated 10M-row BACI-format year file: `dyad trade ingest` vs DuckDB's
 #    `COPY (FROM read_csv(...)) TO '...parquet'`; wall time and peak RSS from /usr/bin/time -v.
 # 2. A 25-year generated store: "exporter -> importer, all years, by HS2", warm p50 in process
-#    (crates/dyad-trade/examples/trade_bench.rs) vs DuckDB on the same Parquet files.
+#    (`dyad sql --repeat`) vs DuckDB on the same Parquet files.
 # Generated data, the venv and the stores go to bench/out/trade/ (gitignored); the figures to
 # bench/trade/RESULTS.md for the full-size run, bench/out/trade/RESULTS.smoke.md otherwise.
 set -euo pipefail
@@ -23,9 +23,8 @@ out="$root/bench/out/trade"
 mkdir -p "$out"
 
 echo "== build (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
-(cd "$root" && cargo build --release -p dyad --quiet && cargo build --release -p dyad-trade --example trade_bench --quiet)
+(cd "$root" && cargo build --release -p dyad --quiet)
 dyad="$CARGO_TARGET_DIR/release/dyad"
-bench="$CARGO_TARGET_DIR/release/examples/trade_bench"
 
 if [[ ! -x "$out/venv/bin/python" ]]; then
     python3 -m venv "$out/venv"
@@ -75,11 +74,19 @@ store_mb="$(du -sm "$home2/trade/flows" | cut -f1)"
 files="$(find "$home2/trade/flows" -name '*.parquet' | wc -l)"
 # The dyad with the most rows (the heaviest pair), and a middling one.
 read -r big_e big_i < <("$dyad" --home "$home2" sql "SELECT exporter, importer FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer ORDER BY count(*) DESC, exporter, importer LIMIT 1" --format csv | tail -1 | tr ',' ' ')
-read -r mid_e mid_i < <("$dyad" --home "$home2" sql "WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer) SELECT exporter, importer FROM p ORDER BY n, exporter, importer LIMIT 1 OFFSET (SELECT count(*) / 2 FROM p)" --format csv | tail -1 | tr ',' ' ')
+read -r mid_e mid_i < <("$dyad" --home "$home2" sql "WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer), r AS (SELECT exporter, importer, row_number() OVER (ORDER BY n, exporter, importer) AS rn, count(*) OVER () AS total FROM p) SELECT exporter, importer FROM r WHERE rn = total / 2 + 1" --format csv | tail -1 | tr ',' ' ')
 glob="$home2/trade/flows/*/*/*/*.parquet"
-dyad_big="$("$bench" "$home2" "$big_e" "$big_i" "$RUNS")"
+# The same SQL as duck.py's, through `dyad sql --repeat` (one untimed run, then RUNS timed).
+dyad_query() {
+    local sql="SELECT year, substr(product, 1, 2) AS hs2, sum(value_usd) AS value_usd FROM flows WHERE exporter = '$1' AND importer = '$2' GROUP BY year, substr(product, 1, 2) ORDER BY year, hs2"
+    local rows timing
+    rows="$("$dyad" --home "$home2" sql "$sql" --repeat "$RUNS" --format csv 2> "$out/timing.txt" | tail -n +2 | wc -l)"
+    timing="$(cat "$out/timing.txt")"
+    echo "rows=$rows $timing"
+}
+dyad_big="$(dyad_query "$big_e" "$big_i")"
 duck_big="$("$py" "$here/duck.py" query "$glob" "$big_e" "$big_i" "$RUNS")"
-dyad_mid="$("$bench" "$home2" "$mid_e" "$mid_i" "$RUNS")"
+dyad_mid="$(dyad_query "$mid_e" "$mid_i")"
 duck_mid="$("$py" "$here/duck.py" query "$glob" "$mid_e" "$mid_i" "$RUNS")"
 p50() { echo "$1" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p'; }
 qrows() { echo "$1" | sed -n 's/rows=\([0-9]*\).*/\1/p'; }
@@ -111,8 +118,8 @@ dyad throughput / DuckDB throughput: **$(ratio "$duck_s" "$dyad_s")×** (wall ti
 ## "exporter -> importer, all years, by HS2" on a 25-year store
 
 Store: $store_rows rows ($YEARS, about $YEAR_ROWS rows a year), $files Parquet files, $store_mb MB.
-Warm: one untimed run, then $RUNS timed runs in one process (dyad: DataFusion in process via
-\`examples/trade_bench.rs\`; DuckDB: one Python connection, \`read_parquet\` over the same files).
+Warm: one untimed run, then $RUNS timed runs in one process (dyad: \`dyad sql --repeat\`, DataFusion
+in process; DuckDB: one Python connection, \`read_parquet\` over the same files).
 
 | dyad (pair) | result rows | dyad p50 ms | DuckDB p50 ms | DuckDB / dyad |
 | --- | --- | --- | --- | --- |

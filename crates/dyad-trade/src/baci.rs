@@ -596,6 +596,29 @@ pub fn thousands_to_usd(f: &[u8]) -> Option<f64> {
     (v.is_finite() && v >= 0.0).then_some(v * 1000.0)
 }
 
+/// Parses a plain non-negative decimal (`123.456`) to the nearest double: exact digits over an
+/// exact power of ten is one correctly rounded division, the same result as `str::parse`.
+fn decimal(f: &[u8]) -> Option<f64> {
+    let (int, frac) = match f.iter().position(|&b| b == b'.') {
+        Some(p) => (&f[..p], &f[p + 1..]),
+        None => (f, &f[..0]),
+    };
+    if (int.is_empty() && frac.is_empty())
+        || int.len() + frac.len() > 15
+        || !int.iter().chain(frac).all(u8::is_ascii_digit)
+    {
+        return std::str::from_utf8(f)
+            .ok()
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+            .and_then(|s| s.parse().ok());
+    }
+    let m = int
+        .iter()
+        .chain(frac)
+        .fold(0u64, |m, &d| m * 10 + (d - b'0') as u64);
+    Some(m as f64 / 10f64.powi(frac.len() as i32))
+}
+
 /// Parses one data line of a flow file (without its line end).
 pub fn parse_line(line: &[u8]) -> Result<Line, FieldError> {
     let mut fields: [&[u8]; 6] = [&[]; 6];
@@ -646,15 +669,14 @@ pub fn parse_line(line: &[u8]) -> Result<Line, FieldError> {
     let tons = if q_f == b"NA" {
         None
     } else {
-        let q = std::str::from_utf8(q_f)
-            .ok()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        let q = decimal(q_f)
             .or_else(|| {
+                // Exponents come from tools that rewrote the file.
                 std::str::from_utf8(q_f)
                     .ok()
                     .filter(|s| s.contains(['e', 'E']))
+                    .and_then(|s| s.parse::<f64>().ok())
             })
-            .and_then(|s| s.parse::<f64>().ok())
             .filter(|q| q.is_finite() && *q >= 0.0)
             .ok_or_else(|| {
                 field_error(
