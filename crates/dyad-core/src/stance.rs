@@ -301,6 +301,21 @@ impl Stance {
             .collect()
     }
 
+    /// The dimensions a pending act may change, comma-separated (`envoys,mission`), or empty.
+    pub fn uncertain_dimensions(&self) -> String {
+        [
+            ("recognition", self.recognition.uncertain()),
+            ("envoys", self.envoys.uncertain()),
+            ("mission", self.mission.uncertain()),
+            ("designation", self.designation.uncertain()),
+        ]
+        .iter()
+        .filter(|(_, u)| *u)
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+
     /// Name of the summary level.
     pub fn level_name(&self) -> &'static str {
         LEVEL_NAMES[usize::from(self.level)]

@@ -101,21 +101,6 @@ pub const STANCE_COLUMNS: [&str; 11] = [
     "pending",
 ];
 
-/// Which dimensions are uncertain, as `envoys,mission`, or empty.
-pub fn uncertain(s: &Stance) -> String {
-    [
-        ("recognition", s.recognition.uncertain()),
-        ("envoys", s.envoys.uncertain()),
-        ("mission", s.mission.uncertain()),
-        ("designation", s.designation.uncertain()),
-    ]
-    .iter()
-    .filter(|(_, u)| *u)
-    .map(|(n, _)| *n)
-    .collect::<Vec<_>>()
-    .join(",")
-}
-
 /// One CSV row of a stance (see [`STANCE_COLUMNS`]).
 pub fn stance_row(s: &Stance, registry: &Registry) -> Vec<String> {
     vec![
@@ -127,7 +112,7 @@ pub fn stance_row(s: &Stance, registry: &Registry) -> Vec<String> {
         s.envoys.value.as_str().to_string(),
         s.mission.value.as_str().to_string(),
         s.designation.value.as_str().to_string(),
-        uncertain(s),
+        s.uncertain_dimensions(),
         s.level_acts().join(" "),
         s.pending().collect::<Vec<_>>().join(" "),
     ]

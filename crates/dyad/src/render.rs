@@ -24,24 +24,6 @@ pub const STANCE_HEADERS: [&str; 11] = [
     "pending",
 ];
 
-/// Which dimensions are uncertain, as text (`envoys,mission`), or empty.
-pub fn uncertain(stance: &Stance) -> String {
-    let mut out = Vec::new();
-    if stance.recognition.uncertain() {
-        out.push("recognition");
-    }
-    if stance.envoys.uncertain() {
-        out.push("envoys");
-    }
-    if stance.mission.uncertain() {
-        out.push("mission");
-    }
-    if stance.designation.uncertain() {
-        out.push("designation");
-    }
-    out.join(",")
-}
-
 /// One row of a stance table.
 pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
     vec![
@@ -57,7 +39,7 @@ pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
         stance.envoys.value.as_str().to_string(),
         stance.mission.value.as_str().to_string(),
         stance.designation.value.as_str().to_string(),
-        uncertain(stance),
+        stance.uncertain_dimensions(),
         stance.level_acts().join(" "),
         stance.pending().collect::<Vec<_>>().join(" "),
     ]
