@@ -11,5 +11,6 @@ pub mod claims;
 pub mod event;
 pub mod gravity;
 pub mod mirror;
+pub mod politics;
 pub mod series;
 pub mod shares;

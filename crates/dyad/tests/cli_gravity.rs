@@ -197,3 +197,153 @@ fn parquet_input_reproduces_fixest() {
     assert!((coef - (-1.52787)).abs() < 5e-6, "{coef}");
     assert!((se - 0.115678).abs() < 5e-7, "{se}");
 }
+
+/// Kazakhstan→Afghanistan quadruples from 2022 to 2023 while France→Afghanistan doubles; only
+/// Kazakhstan received the Taliban's envoys in between (17 April 2023, per the bundled acts'
+/// sources). With exporter and year fixed effects PPML gives exp(β) = (400/100)/(100/50): β = ln 2.
+const DID_ROWS: [(&str, &str, &str, f64); 6] = [
+    ("KAZ", "AFG", "2021", 100.0),
+    ("KAZ", "AFG", "2022", 100.0),
+    ("KAZ", "AFG", "2023", 400.0),
+    ("FRA", "AFG", "2021", 50.0),
+    ("FRA", "AFG", "2022", 50.0),
+    ("FRA", "AFG", "2023", 100.0),
+];
+
+fn did_csv() -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    writeln!(f, "exporter,importer,year,value").unwrap();
+    for (e, i, y, v) in DID_ROWS {
+        writeln!(f, "{e},{i},{y},{v}").unwrap();
+    }
+    f
+}
+
+fn run_ok(args: &[&str]) -> Vec<u8> {
+    let out = dyad().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn first_estimate(json: &[u8]) -> f64 {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    v["coefficients"][0]["estimate"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{v}"))
+}
+
+#[test]
+fn politics_adds_sourced_variables_to_a_panel() {
+    let f = did_csv();
+    let out = run_ok(&["politics", f.path().to_str().unwrap()]);
+    let mut rdr = csv::Reader::from_reader(out.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    let kaz_2022 = &rows[1];
+    let kaz_2023 = &rows[2];
+    assert_eq!(&kaz_2023[col("exp_authority")], "AFG-IEA");
+    assert_eq!(&kaz_2022[col("exp_hosts_envoys")], "0");
+    assert_eq!(&kaz_2023[col("exp_hosts_envoys")], "1");
+    assert_eq!(&kaz_2023[col("exp_recognises")], "0");
+    assert!(kaz_2023[col("exp_acts")].contains("KAZ/AFG-IEA/2023-04-17/envoy_accepted"));
+    // France has no act toward the Emirate: zeros and no level.
+    assert_eq!(&rows[5][col("exp_hosts_envoys")], "0");
+    assert_eq!(&rows[5][col("exp_level")], "");
+
+    let bad = dyad()
+        .args([
+            "politics",
+            f.path().to_str().unwrap(),
+            "--keys",
+            "exp,imp,year",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("no column `exp`"), "{err}");
+}
+
+#[test]
+fn gravity_with_political_variables_from_the_ledger() {
+    let f = did_csv();
+    let path = f.path().to_str().unwrap();
+    let formula = "value ~ exp_hosts_envoys | exporter + year";
+    let out = run_ok(&[
+        "gravity",
+        path,
+        "--politics",
+        "--formula",
+        formula,
+        "--format",
+        "json",
+    ]);
+    let b = first_estimate(&out);
+    assert!((b - 2f64.ln()).abs() < 1e-9, "{b}");
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["politics"]["rows_exp_covered"], 6);
+
+    // Without --politics the variable is not in the file: the error says how to get it.
+    let out = dyad()
+        .args(["gravity", path, "--formula", formula])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("add --politics"), "{err}");
+}
+
+#[test]
+fn gravity_on_the_trade_store_with_politics() {
+    // The same panel as a BACI release (values in thousand USD), ingested into a home.
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dyad-trade/tests/fixtures/baci_release"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let rel = home.path().join("release");
+    std::fs::create_dir(&rel).unwrap();
+    for name in [
+        "country_codes_V202201.csv",
+        "product_codes_HS17_V202201.csv",
+    ] {
+        std::fs::copy(format!("{fixtures}/{name}"), rel.join(name)).unwrap();
+    }
+    let numeric = |c: &str| match c {
+        "KAZ" => 398,
+        "FRA" => 251,
+        "AFG" => 4,
+        _ => unreachable!(),
+    };
+    for year in ["2021", "2022", "2023"] {
+        let mut f =
+            std::fs::File::create(rel.join(format!("BACI_HS17_Y{year}_V202201.csv"))).unwrap();
+        writeln!(f, "t,i,j,k,v,q").unwrap();
+        for (e, i, y, v) in DID_ROWS.iter().filter(|r| r.2 == year) {
+            writeln!(f, "{y},{},{},110100,{v},NA", numeric(e), numeric(i)).unwrap();
+        }
+    }
+    let h = home.path().to_str().unwrap();
+    run_ok(&["--home", h, "init", h]);
+    run_ok(&["--home", h, "trade", "ingest", rel.to_str().unwrap()]);
+    let out = run_ok(&[
+        "--home",
+        h,
+        "gravity",
+        "--sql",
+        "SELECT exporter, importer, year, sum(value_usd) AS value FROM flows WHERE source = 'baci' GROUP BY exporter, importer, year",
+        "--politics",
+        "--formula",
+        "value ~ exp_hosts_envoys | exporter + year",
+        "--format",
+        "json",
+    ]);
+    let b = first_estimate(&out);
+    assert!((b - 2f64.ln()).abs() < 1e-9, "{b}");
+}

@@ -24,10 +24,9 @@ use std::time::Instant;
 
 pub use fe::Dropped;
 pub use formula::{parse as parse_formula, FeTerm, Formula, Term, Transform};
-pub use frame::Frame;
+pub use frame::{Factor, Frame, MISSING};
 
 use fe::{Demeaner, FeSet, SweepControl};
-use frame::MISSING;
 
 /// Errors of gravity estimation.
 #[derive(Debug, thiserror::Error)]

@@ -1,14 +1,19 @@
 //! `dyad gravity`: PPML / OLS gravity estimation with high-dimensional fixed effects.
 //!
-//! Reads a CSV file, fits the fixest-style formula with `dyad_analysis::gravity`, and prints the
-//! coefficient table (table / CSV) or the full fit (JSON). See `docs/gravity.md`.
+//! Reads a CSV or Parquet file (or the rows of a SQL query over the home's trade store), adds the
+//! ledger's political variables when asked, fits the fixest-style formula with
+//! `dyad_analysis::gravity`, and prints the coefficient table (table / CSV) or the full fit
+//! (JSON). See `docs/gravity.md`.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dyad_analysis::gravity::{self, Frame, GravityFit, Model, Options, VcovSpec};
+use dyad_analysis::politics::{self, Coverage, Keys, Politics};
+use dyad_trade::datafusion::arrow::record_batch::RecordBatch;
 
+use crate::context::LedgerArgs;
 use crate::output::{Format, Table};
 
 /// Estimator choice on the command line.
@@ -23,8 +28,25 @@ pub enum ModelArg {
 /// Arguments of `dyad gravity`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input CSV file with a header row.
-    pub file: std::path::PathBuf,
+    /// Input file: CSV with a header row, or Parquet (`.parquet`). Not needed with `--sql`.
+    #[arg(required_unless_present = "sql")]
+    pub file: Option<std::path::PathBuf>,
+    /// Estimate on the rows of this read-only SQL query over the home's trade store (tables as
+    /// in `dyad sql`) instead of a file.
+    #[arg(long, conflicts_with = "file")]
+    pub sql: Option<String>,
+    /// Add the ledger's political variables (`exp_recognises`, `imp_hosts_envoys`, … see
+    /// `docs/gravity.md`), computed for each row from its exporter, importer and time columns.
+    #[arg(
+        long,
+        value_name = "EXPORTER,IMPORTER,TIME",
+        num_args = 0..=1,
+        default_missing_value = "exporter,importer,year"
+    )]
+    pub politics: Option<Keys>,
+    /// With `--politics`, the day of the year a bare year stands for (MM-DD).
+    #[arg(long, value_name = "MM-DD", default_value = "12-31", value_parser = parse_month_day)]
+    pub politics_day: (time::Month, u8),
     /// fixest-style formula, e.g. `Euros ~ log(dist_km) | Origin + Destination + Product + Year`;
     /// interactions as `exporter^year`.
     #[arg(long, short = 'f')]
@@ -56,49 +78,102 @@ pub struct Args {
     pub threads: usize,
 }
 
+/// Parses `MM-DD` (e.g. `06-30`).
+pub fn parse_month_day(s: &str) -> Result<(time::Month, u8), String> {
+    let bad = || format!("`{s}`: expected a month and day as MM-DD, e.g. 12-31");
+    let (m, d) = s.split_once('-').ok_or_else(bad)?;
+    let m: u8 = m.parse().map_err(|_| bad())?;
+    let d: u8 = d.parse().map_err(|_| bad())?;
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    // 2024 is a leap year, so 02-29 is accepted (and read as the 28th in other years).
+    time::Date::from_calendar_date(2024, month, d).map_err(|_| bad())?;
+    Ok((month, d))
+}
+
 /// JSON output: the fit plus where it came from.
 #[derive(serde::Serialize)]
 struct JsonOut<'a> {
-    file: String,
+    input: String,
     #[serde(flatten)]
     fit: &'a GravityFit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    politics: Option<&'a Coverage>,
     read_seconds: f64,
 }
 
 /// Runs `dyad gravity`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
+pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let format = Format::resolve(args.format);
     let formula = gravity::parse_formula(&args.formula)?;
     let vcov: VcovSpec = match &args.vcov {
         Some(v) => v.parse()?,
         None => VcovSpec::Default,
     };
-    let ext = args
-        .file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (num, fac) = gravity::needed_columns(&formula, &vcov);
+    let (num, mut fac) = gravity::needed_columns(&formula, &vcov);
+    // Political variables are computed, not read: read the panel's keys in their place.
+    let (political, num): (Vec<String>, Vec<String>) = match &args.politics {
+        Some(_) => num.into_iter().partition(|n| politics::is_variable(n)),
+        None => (Vec::new(), num),
+    };
+    // A file may carry its own column named like a political variable; if it does not, say how
+    // to get it.
+    let hint = match &args.politics {
+        None => num.iter().find(|n| politics::is_variable(n)).map(|n| {
+            format!("`{n}` is one of dyad's political variables: add --politics to compute it from the ledger")
+        }),
+        Some(_) => None,
+    };
+    if let Some(keys) = &args.politics {
+        for k in [&keys.exporter, &keys.importer, &keys.time] {
+            if !fac.contains(k) {
+                fac.push(k.clone());
+            }
+        }
+    }
     let num: Vec<&str> = num.iter().map(String::as_str).collect();
     let fac: Vec<&str> = fac.iter().map(String::as_str).collect();
     let tty = std::io::stderr().is_terminal();
     let t_read = Instant::now();
+    let input = match (&args.file, &args.sql) {
+        (Some(f), _) => f.display().to_string(),
+        (None, Some(q)) => format!("sql: {q}"),
+        (None, None) => unreachable!("clap requires a file or --sql"),
+    };
     if tty {
-        eprint!("reading {} …", args.file.display());
+        eprint!("reading {input} …");
     }
-    let file = std::fs::File::open(&args.file)
-        .with_context(|| format!("cannot open {}", args.file.display()))?;
-    let frame = if ext == "parquet" {
-        read_parquet(file, &num, &fac)
-    } else {
-        Frame::read_csv(std::io::BufReader::with_capacity(1 << 20, file), &num, &fac)
-            .map_err(anyhow::Error::from)
-    }
-    .with_context(|| format!("reading {}", args.file.display()))?;
+    let read = match (&args.file, &args.sql) {
+        (Some(path), _) => read_file(path, &num, &fac),
+        (None, Some(query)) => super::trade::open(ledger_args)
+            .and_then(|db| Ok(db.sql(query)?))
+            .and_then(|batches| frame_from_batches(&batches, &num, &fac))
+            .context("reading the query's rows"),
+        (None, None) => unreachable!("clap requires a file or --sql"),
+    };
+    let mut frame = match (read, hint) {
+        (Ok(f), _) => f,
+        (Err(e), Some(hint)) => return Err(e.context(hint)),
+        (Err(e), None) => return Err(e),
+    };
+    let coverage = match &args.politics {
+        Some(keys) => {
+            let ledger = ledger_args.open()?;
+            let acts = ledger.acts(None, None, ledger_args.known_on)?;
+            let (month, day) = args.politics_day;
+            let p = Politics::new(ledger.registry(), &acts).with_year_day(month, day);
+            let cov = p.add_to_frame(&mut frame, keys, &political)?;
+            Some(cov)
+        }
+        None => None,
+    };
     let read_seconds = t_read.elapsed().as_secs_f64();
     if tty {
         eprint!("\r\x1b[2K");
+    }
+    if let Some(cov) = &coverage {
+        for w in coverage_warnings(cov) {
+            eprintln!("note: {w}");
+        }
     }
     let opts = Options {
         model: match args.model {
@@ -137,8 +212,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<()> {
     match format {
         Format::Json => {
             let j = JsonOut {
-                file: args.file.display().to_string(),
+                input,
                 fit: &fit,
+                politics: coverage.as_ref(),
                 read_seconds,
             };
             serde_json::to_writer_pretty(&mut *out, &j)?;
@@ -255,20 +331,48 @@ fn write_summary(fit: &GravityFit, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Reads the needed columns of a Parquet file (such as a `dyad trade` export) into a frame:
-/// numbers as f64 (nulls are missing), fixed-effect columns as text labels.
-fn read_parquet(file: std::fs::File, numeric: &[&str], factors: &[&str]) -> Result<Frame> {
+/// Reads the needed columns of a CSV or (by extension) Parquet file into a frame.
+fn read_file(path: &std::path::Path, numeric: &[&str], factors: &[&str]) -> Result<Frame> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let is_parquet = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if is_parquet {
+        use dyad_trade::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let batches = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.build())
+            .with_context(|| format!("reading {}", path.display()))?
+            .collect::<Result<Vec<RecordBatch>, _>>()
+            .with_context(|| format!("reading {}", path.display()))?;
+        frame_from_batches(&batches, numeric, factors)
+    } else {
+        Frame::read_csv(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            numeric,
+            factors,
+        )
+        .map_err(anyhow::Error::from)
+    }
+    .with_context(|| format!("reading {}", path.display()))
+}
+
+/// Turns Arrow record batches (a Parquet file, a `--sql` answer) into a frame: numbers as f64
+/// (nulls are missing), fixed-effect and key columns as text labels.
+fn frame_from_batches(
+    batches: &[RecordBatch],
+    numeric: &[&str],
+    factors: &[&str],
+) -> Result<Frame> {
     use dyad_trade::datafusion::arrow::array::{Array, Float64Array, StringArray};
     use dyad_trade::datafusion::arrow::compute::cast;
     use dyad_trade::datafusion::arrow::datatypes::DataType;
-    use dyad_trade::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
     let mut nums: Vec<Vec<f64>> = vec![Vec::new(); numeric.len()];
     let mut labels: Vec<Vec<String>> = vec![Vec::new(); factors.len()];
     let mut rows = 0;
-    for batch in reader {
-        let batch = batch?;
+    for batch in batches {
         let column = |name: &str| {
             batch.column_by_name(name).ok_or_else(|| {
                 let known: Vec<String> = batch
@@ -278,7 +382,7 @@ fn read_parquet(file: std::fs::File, numeric: &[&str], factors: &[&str]) -> Resu
                     .map(|f| f.name().clone())
                     .collect();
                 anyhow::anyhow!(
-                    "unknown column `{name}`; the file has: {}",
+                    "unknown column `{name}`; the input has: {}",
                     known.join(", ")
                 )
             })
@@ -308,6 +412,9 @@ fn read_parquet(file: std::fs::File, numeric: &[&str], factors: &[&str]) -> Resu
         }
         rows += batch.num_rows();
     }
+    if batches.is_empty() && !(numeric.is_empty() && factors.is_empty()) {
+        anyhow::bail!("the input has no rows");
+    }
     let mut frame = Frame::new(rows);
     for (name, values) in numeric.iter().zip(nums) {
         frame.add_numeric(name, values);
@@ -316,4 +423,45 @@ fn read_parquet(file: std::fs::File, numeric: &[&str], factors: &[&str]) -> Resu
         frame.add_labels(name, values);
     }
     Ok(frame)
+}
+
+/// Notes for the user on what the political variables rest on.
+fn coverage_warnings(cov: &Coverage) -> Vec<String> {
+    let mut notes = Vec::new();
+    let auth: Vec<String> = cov
+        .authorities
+        .iter()
+        .map(|(a, n)| format!("{a} ({n} rows)"))
+        .collect();
+    notes.push(format!(
+        "political variables: {} of {} rows have a governing authority on the importer's side, {} on the exporter's{}",
+        cov.rows_exp_covered,
+        cov.rows,
+        cov.rows_imp_covered,
+        if auth.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", auth.join(", "))
+        }
+    ));
+    if !cov.authorities_without_acts.is_empty() {
+        notes.push(format!(
+            "the ledger holds no act toward {}: their variables are 0 and their level missing",
+            cov.authorities_without_acts.join(", ")
+        ));
+    }
+    if !cov.unknown_codes.is_empty() {
+        let some: Vec<&str> = cov
+            .unknown_codes
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        notes.push(format!(
+            "{} country codes are not in dyad's registry (e.g. {}): their variables are 0",
+            cov.unknown_codes.len(),
+            some.join(", ")
+        ));
+    }
+    notes
 }

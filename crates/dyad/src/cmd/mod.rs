@@ -15,6 +15,7 @@ pub mod gravity;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod politics;
 pub mod serve;
 pub mod shares;
 pub mod sql;
@@ -80,7 +81,15 @@ pub enum Command {
     #[command(after_help = "Example:\n  dyad brief KAZ AFG-IEA --out kaz.html")]
     Brief(brief::Args),
     /// Estimate a gravity model (PPML or OLS) with high-dimensional fixed effects.
+    #[command(
+        after_help = "Examples:\n  dyad gravity trade.csv --formula 'Euros ~ log(dist_km) | Origin + Destination + Product + Year' --vcov twoway\n  dyad gravity panel.csv --politics exporter,importer,year --formula 'value ~ imp_hosts_envoys + exp_mission | exporter^year + importer^year + exporter^importer'"
+    )]
     Gravity(gravity::Args),
+    /// Add the ledger's political variables (recognition, envoys, mission, listing) to a trade panel.
+    #[command(
+        after_help = "Example:\n  dyad politics panel.csv --keys exporter,importer,year > panel_politics.csv"
+    )]
+    Politics(politics::Args),
     /// Trade data: ingest BACI, Comtrade and reported figures; series, products, partners, mirror.
     Trade(trade::Args),
     /// Read-only SQL over the trade tables (flows, products, countries, areas).
@@ -116,7 +125,8 @@ pub fn run(command: Command, ledger: &LedgerArgs) -> Result<()> {
         Command::Gap(args) => gap::run(args, ledger, &mut out),
         Command::CheckClaims(args) => check_claims::run(args, ledger, &mut out),
         Command::Brief(args) => brief::run(args, ledger, &mut out),
-        Command::Gravity(args) => gravity::run(args, &mut out),
+        Command::Gravity(args) => gravity::run(args, ledger, &mut out),
+        Command::Politics(args) => politics::run(args, ledger, &mut out),
         Command::Trade(args) => trade::run(args, ledger, &mut out),
         Command::Sql(args) => sql::run(args, ledger, &mut out),
         Command::Serve(args) => serve::run(args, ledger, &mut out),
