@@ -249,7 +249,7 @@ fn trade_section(
                                 @for f in &t.figures {
                                     tr data-year=(f.year) data-flow=(f.flow) data-value-usd=(f.value_usd) {
                                         td { (f.year) }
-                                        td {
+                                        td.nowrap {
                                             (f.exporter)
                                             // A turnover is both ways: no direction to show.
                                             @if f.flow == "T" { " ↔ " } @else { " → " }
