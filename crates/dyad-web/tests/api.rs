@@ -1507,3 +1507,49 @@ async fn markup_in_trade_figures_is_shown_as_text() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_ingest_while_serving_is_picked_up_by_the_next_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    Ledger::init(&home, false).unwrap();
+    let app = router(AppState::new(Ledger::open(&home).unwrap()).unwrap());
+    let uri = "/api/trade/series?a=NOR&b=AFG";
+    let before = get(&app, uri).await.json();
+    assert_eq!(before["store_rows"], 0);
+    assert_eq!(before["rows"], serde_json::json!([]));
+
+    // A constructed figure, ingested as `dyad trade ingest` would while the server runs; then
+    // the same file with another value, which replaces the first (and deletes its Parquet file,
+    // so tables opened before would fail to read it).
+    let file = dir.path().join("reported.csv");
+    for value in [1000, 2000] {
+        std::fs::write(
+            &file,
+            format!(
+                "year,exporter,importer,flow,value_usd,reporter,goods,source_url,source_date\n\
+                     2022,NOR,AFG,export,{value},test reporter,,https://example.org/figures,2023\n"
+            ),
+        )
+        .unwrap();
+        let f = file.clone();
+        let h = home.clone();
+        tokio::task::spawn_blocking(move || {
+            dyad_trade::ingest::ingest(
+                &h,
+                &[f],
+                None,
+                &dyad_core::Registry::bundled(),
+                &dyad_trade::ingest::Quiet,
+            )
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let a = get(&app, uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let rows = a.json()["rows"].clone();
+        assert_eq!(rows.as_array().unwrap().len(), 1, "value {value}: {rows}");
+        assert_eq!(rows[0]["value_usd"].as_f64().unwrap(), f64::from(value));
+    }
+}
