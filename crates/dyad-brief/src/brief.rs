@@ -365,43 +365,73 @@ fn trade_section(
             refs,
         ));
     }
-    // One line per direction, flow and source; a year without a figure is a gap in the line.
-    let mut lines: BTreeMap<String, BTreeMap<i32, f64>> = BTreeMap::new();
+    let chart = trade_chart(actor, state, figures, mine);
+    let blocks = vec![
+        Block::Para("Every figure as its source gives it; sources disagree and are not reconciled. Gaps in the chart are years without a figure, not zeros.".into()),
+        chart_block("trade", format!("{actor}-{state} trade by year and source, with {actor}'s acts marked"), chart.svg(), png.then(|| chart.png())),
+        Block::Table { headers: vec!["year".into(), "direction".into(), "flow".into(), "value".into(), "reported by".into()], rows },
+    ];
+    doc.sections.push(Section { title, blocks });
+}
+
+/// The trade chart of a pair: one line per direction, flow and reporter, in USD million, with
+/// the actor's steps that moved envoys or recognition marked. A year without a figure is a gap
+/// in its line, never a zero. Also drawn on the web's country–authority page, so that page and
+/// the brief show the same chart.
+///
+/// At most seven lines are drawn (the palette's colours), in the order of their legend text.
+pub fn trade_chart(actor: &str, state: &str, figures: &[PairFigure], acts: &[&Act]) -> LineChart {
+    /// Legend text, and per year the sum and count of the figures (USD million).
+    type Points = (String, BTreeMap<i32, (f64, u32)>);
+    // Keyed by the full provenance: two reporters whose names share a long prefix stay apart.
+    let mut lines: BTreeMap<String, Points> = BTreeMap::new();
     for f in figures {
-        let key = if f.flow == "T" {
-            format!("turnover ({})", short(&f.provenance()))
+        let provenance = f.provenance();
+        let (key, name) = if f.flow == "T" {
+            (
+                format!("turnover {provenance}"),
+                format!("turnover ({})", short(&provenance)),
+            )
         } else {
-            format!(
-                "{} {} ({})",
-                direction(f),
-                flow_name(&f.flow),
-                short(&f.provenance())
+            (
+                format!("{} {} {provenance}", direction(f), f.flow),
+                format!(
+                    "{} {} ({})",
+                    direction(f),
+                    flow_name(&f.flow),
+                    short(&provenance)
+                ),
             )
         };
-        // Several figures for one year from one source (revisions) are shown as their mean.
-        let e = lines.entry(key).or_default();
-        e.entry(f.year)
-            .and_modify(|v| *v = (*v + f.value_usd / 1e6) / 2.0)
-            .or_insert(f.value_usd / 1e6);
+        // Several figures for one year from one reporter (revisions) are shown as their mean.
+        let e = lines.entry(key).or_insert_with(|| (name, BTreeMap::new()));
+        let point = e.1.entry(f.year).or_insert((0.0, 0));
+        point.0 += f.value_usd / 1e6;
+        point.1 += 1;
     }
     let (y0, y1) = (
         figures.iter().map(|f| f.year).min().unwrap_or(0),
         figures.iter().map(|f| f.year).max().unwrap_or(0),
     );
-    let chart = LineChart {
+    LineChart {
         title: format!("{actor}-{state} trade, USD million"),
         y_label: "USD million".into(),
         lines: lines
-            .into_iter()
+            .into_values()
             .take(7)
             .map(|(name, pts)| Line {
                 name,
                 points: (y0..=y1)
-                    .map(|y| (f64::from(y), pts.get(&y).copied()))
+                    .map(|y| {
+                        (
+                            f64::from(y),
+                            pts.get(&y).map(|(sum, n)| sum / f64::from(*n)),
+                        )
+                    })
                     .collect(),
             })
             .collect(),
-        markers: mine
+        markers: acts
             .iter()
             .filter(|a| {
                 (y0..=y1 + 1).contains(&a.date.end().year())
@@ -418,13 +448,7 @@ fn trade_section(
                 label: a.kind.as_str().replace('_', " "),
             })
             .collect(),
-    };
-    let blocks = vec![
-        Block::Para("Every figure as its source gives it; sources disagree and are not reconciled. Gaps in the chart are years without a figure, not zeros.".into()),
-        chart_block("trade", format!("{actor}-{state} trade by year and source, with {actor}'s acts marked"), chart.svg(), png.then(|| chart.png())),
-        Block::Table { headers: vec!["year".into(), "direction".into(), "flow".into(), "value".into(), "reported by".into()], rows },
-    ];
-    doc.sections.push(Section { title, blocks });
+    }
 }
 
 fn short(text: &str) -> String {

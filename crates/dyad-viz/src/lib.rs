@@ -6,6 +6,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The font used to lay out text, and to draw it in PNG output (DejaVu Sans; licence in
 /// `fonts/LICENSE`). SVG output names the family and leaves drawing to the viewer.
@@ -164,11 +165,19 @@ impl LineChart {
                     RGBColor(150, 150, 150).stroke_width(1),
                 )))
                 .map_err(err)?;
+            // A label in the right third of the axis ends at its line instead of starting
+            // there, so that it is not cut off by the chart's right edge.
+            let style = TextStyle::from((FAMILY, 10).into_font());
+            let style = if m.x > x0 + (x1 - x0) * 2.0 / 3.0 {
+                style.pos(Pos::new(HPos::Right, VPos::Top))
+            } else {
+                style
+            };
             chart
                 .draw_series(std::iter::once(Text::new(
                     m.label.clone(),
                     (m.x, top),
-                    (FAMILY, 10),
+                    style,
                 )))
                 .map_err(err)?;
         }

@@ -1,6 +1,6 @@
 //! The web server alone, without the rest of the `dyad` CLI: `dyad serve` runs the same
-//! [`dyad_web::serve_blocking`], but building the CLI compiles the whole trade stack, so this
-//! is the quick way to run or benchmark the server while working on this crate.
+//! [`dyad_web::serve_blocking`]; this runs it without building the CLI's own code, for running
+//! or benchmarking the server while working on this crate.
 //!
 //! `cargo run --release -p dyad-web --example serve -- [ADDR] [HOME]`
 

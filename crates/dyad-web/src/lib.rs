@@ -1,8 +1,12 @@
-//! dyad-web: the JSON API and the map-first web pages over the ledger (`dyad serve`).
+//! dyad-web: the JSON API and the map-first web pages over the ledger and the trade tables
+//! (`dyad serve`).
 //!
 //! - [`api`]: JSON/CSV endpoints, one router module per area, described by [`openapi`];
-//! - [`pages`]: server-rendered HTML (map, country–authority, compare, diff);
-//! - [`state`]: an in-memory snapshot for fast reads, the ledger for writes and `known_on`;
+//! - [`pages`]: server-rendered HTML (map, country–authority with its trade chart, compare,
+//!   diff, brief);
+//! - [`state`]: an in-memory snapshot for fast reads, the ledger for writes and `known_on`, the
+//!   trade tables;
+//! - [`brief`]: briefs as `dyad brief` builds them, for the API and the brief page;
 //! - [`auth`]: curator bearer tokens.
 //!
 //! Every asset (script, style sheet, map shapes) is compiled in, so the server works offline
@@ -10,6 +14,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod brief;
 pub mod error;
 pub mod model;
 pub mod openapi;

@@ -3,7 +3,8 @@
 //! Written by hand next to the handlers rather than generated: the API is small, and the tests
 //! (`tests/api.rs`) call every path listed here with its example parameters and check each
 //! JSON answer against its schema, including `additionalProperties: false`, so the document
-//! cannot drift from what the server really sends.
+//! cannot drift from what the server really sends. The trade examples name data that a home with
+//! a small ingested store holds (the tests build one), so their answers are not empty.
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -115,6 +116,36 @@ fn strings() -> Value {
     array_of(string())
 }
 
+fn number() -> Value {
+    json!({"type": "number"})
+}
+
+fn nullable_number() -> Value {
+    json!({"type": ["number", "null"]})
+}
+
+fn store_rows() -> Value {
+    json!({"type": "integer", "minimum": 0,
+        "description": "Rows in the home's trade store; 0 when only the bundled reported figures are there"})
+}
+
+fn years_param(required: bool, example: &str) -> Value {
+    param(
+        "years",
+        required,
+        "Years, e.g. 2019-2023 or 2022 (inclusive)",
+        example,
+    )
+}
+
+fn source_param() -> Value {
+    json!({
+        "name": "source", "in": "query", "required": false,
+        "description": "baci (default) or comtrade (the countries' own declarations)",
+        "schema": {"type": "string", "enum": ["baci", "comtrade"]},
+    })
+}
+
 /// The fields of an act as the API gives it (also flattened into timeline and cited acts).
 fn act_properties() -> serde_json::Map<String, Value> {
     let v = json!({
@@ -145,9 +176,95 @@ fn dimension(values: &[&str]) -> Value {
     }))
 }
 
+/// Schemas of the trade and brief answers (kept apart from the ledger's: one `json!` that large
+/// would pass the macro's recursion limit).
+fn trade_schemas() -> serde_json::Map<String, Value> {
+    let brief_block = json!({"oneOf": [
+        object(json!({"kind": {"type": "string", "enum": ["paragraph"]}, "text": string()})),
+        object(json!({"kind": {"type": "string", "enum": ["gap"]}, "text": string()})),
+        object(json!({
+            "kind": {"type": "string", "enum": ["table"]}, "headers": strings(),
+            "rows": array_of(object(json!({
+                "cells": strings(),
+                "sources": array_of(json!({"type": "integer", "minimum": 1})),
+            }))),
+        })),
+        object(json!({
+            "kind": {"type": "string", "enum": ["chart"]}, "name": string(), "alt": string(),
+            "svg": {"type": "string", "description": "An SVG document"},
+        })),
+    ]});
+    let out = json!({
+        "TradeFigure": object(json!({
+            "year": {"type": "integer"},
+            "exporter": nullable_string(), "importer": nullable_string(),
+            "flow": {"type": "string", "enum": ["X", "M", "T", "RX", "RM"],
+                "description": "X export, M import, T turnover (both ways), RX/RM re-exports/re-imports"},
+            "value_usd": number(),
+            "source": {"type": "string", "enum": ["baci", "comtrade", "reported"]},
+            "classification": string(), "reporter": string(), "source_url": nullable_string(),
+        })),
+        "TradeSeries": object(json!({
+            "a": string(), "b": string(), "years": nullable_string(), "store_rows": store_rows(),
+            "rows": array_of(reference("TradeFigure")),
+        })),
+        "ProductRow": object(json!({
+            "product": string(), "name": nullable_string(), "value_usd": number(),
+            "share": nullable_number(), "classification": string(), "reporter": string(),
+        })),
+        "TradeProducts": object(json!({
+            "exporter": string(), "importer": string(), "year": {"type": "integer"},
+            "level": {"type": "integer", "enum": [2, 4, 6]},
+            "source": {"type": "string", "enum": ["baci", "comtrade"]}, "store_rows": store_rows(),
+            "rows": array_of(reference("ProductRow")),
+        })),
+        "PartnerRow": object(json!({
+            "partner": string(), "name": nullable_string(), "value_usd": number(),
+            "share": nullable_number(),
+        })),
+        "TradePartners": object(json!({
+            "country": string(), "flow": {"type": "string", "enum": ["export", "import"]},
+            "years": string(), "top": {"type": "integer", "minimum": 1},
+            "source": {"type": "string", "enum": ["baci", "comtrade"]}, "store_rows": store_rows(),
+            "rows": array_of(reference("PartnerRow")),
+        })),
+        "MirrorRow": object(json!({
+            "year": {"type": "integer"}, "exports_reported": number(),
+            "imports_reported": number(), "ratio": nullable_number(), "gap": number(),
+            "baci": nullable_number(),
+        })),
+        "TradeMirror": object(json!({
+            "exporter": string(), "importer": string(), "years": nullable_string(),
+            "store_rows": store_rows(), "rows": array_of(reference("MirrorRow")),
+        })),
+        "PairFigure": object(json!({
+            "year": {"type": "integer"}, "exporter": string(), "importer": string(),
+            "flow": string(), "value_usd": number(),
+            "source": {"type": "string", "enum": ["baci", "comtrade", "reported"]},
+            "reporter": string(), "source_url": nullable_string(),
+        })),
+        "BriefBlock": brief_block,
+        "BriefSection": object(json!({"title": string(), "blocks": array_of(reference("BriefBlock"))})),
+        "Brief": object(json!({
+            "actor": string(), "actor_name": string(), "authority": reference("Authority"),
+            "on": string(), "title": string(), "subtitle": string(),
+            "stance": reference("Stance"), "figures": array_of(reference("PairFigure")),
+            "sections": array_of(reference("BriefSection")),
+            "sources": array_of(object(json!({
+                "number": {"type": "integer", "minimum": 1},
+                "source": {"type": "string", "description": "A URL, or the name of a data set"},
+            }))),
+        })),
+    });
+    match out {
+        Value::Object(map) => map,
+        _ => unreachable!("json! of an object"),
+    }
+}
+
 /// The whole document.
 pub fn spec() -> Value {
-    let schemas = json!({
+    let mut schemas = json!({
         "Error": {"type": "object", "required": ["error"], "additionalProperties": false,
             "properties": {"error": string(), "problems": strings()}},
         "Authority": object(json!({
@@ -225,6 +342,11 @@ pub fn spec() -> Value {
         })),
     });
 
+    schemas
+        .as_object_mut()
+        .expect("object")
+        .extend(trade_schemas());
+
     let mut acts = read(
         "The ledger's acts; as CSV, the format `dyad import` and POST /api/acts read",
         vec![
@@ -275,7 +397,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "dyad",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Who recognises whom, as of any date, with a source behind every fact. Reads are public; writes need a curator token.",
+            "description": "Who recognises whom, as of any date, with a source behind every fact; trade between the states concerned, each figure with its source; one-page briefs. Reads are public; writes need a curator token.",
         },
         "paths": {
             "/api/authorities": read("Every authority", vec![], "Authorities"),
@@ -315,6 +437,47 @@ pub fn spec() -> Value {
                 "Every stored version of an act: who, when, why",
                 vec![param("id", true, "Act id", "KAZ/AFG-IEA/2023-04-17/envoy_accepted")],
                 "History",
+            ),
+            "/api/trade/series": read(
+                "Trade between two countries in both directions, by year, source and reporter (as `dyad trade series A B`)",
+                vec![param("a", true, "One country: ISO alpha-3 code (or an area number such as 398)", "KAZ"),
+                     param("b", true, "The other country", "AFG"),
+                     years_param(false, "2017-2024")],
+                "TradeSeries",
+            ),
+            "/api/trade/products": read(
+                "What one country sold another in a year, by HS product, with names and shares (as `dyad trade products`)",
+                vec![param("exporter", true, "Exporting country, ISO alpha-3", "KAZ"),
+                     param("importer", true, "Importing country, ISO alpha-3", "AFG"),
+                     param("year", true, "The year", "2022"),
+                     json!({"name": "level", "in": "query", "required": false,
+                            "description": "HS digits: 2 (chapters), 4 (headings) or 6 (subheadings, the default)",
+                            "schema": {"type": "string", "enum": ["2", "4", "6"]}, "example": "4"}),
+                     source_param()],
+                "TradeProducts",
+            ),
+            "/api/trade/partners": read(
+                "A country's main partners over some years, with their shares of its trade (as `dyad trade partners`)",
+                vec![param("country", true, "The country, ISO alpha-3", "AFG"),
+                     json!({"name": "flow", "in": "query", "required": false,
+                            "description": "export (default: its exports by destination) or import (its imports by origin)",
+                            "schema": {"type": "string", "enum": ["export", "import"]}, "example": "import"}),
+                     years_param(true, "2022"),
+                     param("top", false, "How many partners, 1 to 300 (default 10)", "10"),
+                     source_param()],
+                "TradePartners",
+            ),
+            "/api/trade/mirror": read(
+                "Exporter-reported exports against importer-reported imports (UN Comtrade), by year where both exist (as `dyad trade mirror`)",
+                vec![param("exporter", true, "Exporting country, ISO alpha-3", "KAZ"),
+                     param("importer", true, "Importing country, ISO alpha-3", "AFG"),
+                     years_param(false, "2017-2024")],
+                "TradeMirror",
+            ),
+            "/api/brief": read(
+                "The content of a one-page brief (as `dyad brief ACTOR AUTHORITY`): stance, trade figures with sources, and sections whose table rows cite numbered sources. CSV: one line per cell",
+                vec![actor_param(), authority_param(), on_param()],
+                "Brief",
             ),
             "/api/openapi.json": {"get": {
                 "summary": "This document",

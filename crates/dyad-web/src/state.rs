@@ -5,14 +5,21 @@
 //! mutex and is only touched on blocking threads. Plain reads (the stance of every actor on a
 //! day, the map) never touch it: they fold acts from a [`Snapshot`] loaded at start and swapped
 //! whole after each write, so readers never wait for a writer.
+//!
+//! Trade answers come from a [`dyad_trade::TradeDb`] opened exactly as the CLI opens it (the
+//! home's store plus the bundled reported figures; the bundled figures alone without a home),
+//! see [`TradeTables`].
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
 
 use arc_swap::ArcSwap;
 use axum::body::Bytes;
 use dyad_core::{Act, Registry};
 use dyad_ledger::Ledger;
+use dyad_trade::TradeDb;
 use time::Date;
 
 use crate::error::ApiError;
@@ -124,6 +131,8 @@ struct Inner {
     /// Whether the ledger lives in a home directory; the bundled in-memory one takes no writes
     /// because nothing would keep them (and no token can exist for it).
     has_home: bool,
+    /// The trade tables of the same home.
+    trade: TradeTables,
 }
 
 impl AppState {
@@ -134,6 +143,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 snapshot: ArcSwap::from_pointee(snapshot),
                 has_home: ledger.home().is_some(),
+                trade: TradeTables::new(ledger.home()),
                 ledger: Mutex::new(ledger),
             }),
         })
@@ -186,6 +196,40 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("ledger task failed: {e}")))?
     }
 
+    /// Runs `f` with the trade tables on a blocking thread: DataFusion queries run on the trade
+    /// tables' own runtime, which `TradeDb` blocks on, and blocking an async worker would stall
+    /// every other request on it.
+    pub async fn with_trade<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&TradeDb) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = inner.trade.current()?;
+            f(&db)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("trade task failed: {e}")))?
+    }
+
+    /// Runs `f` with the ledger and the trade tables on a blocking thread (for briefs, which
+    /// read both). The ledger stays locked while `f` runs.
+    pub async fn with_ledger_and_trade<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Ledger, &TradeDb) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = inner.trade.current()?;
+            let ledger = inner.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            f(&ledger, &db)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("brief task failed: {e}")))?
+    }
+
     /// Acts toward `authority`: from the snapshot, or as the ledger stood at the end of
     /// `known_on` (a SQLite query).
     pub async fn acts_of(
@@ -203,6 +247,82 @@ impl AppState {
                         .map_err(ApiError::from)
                 })
                 .await
+            }
+        }
+    }
+}
+
+/// The trade tables, opened on first use and opened again when the store changes.
+///
+/// `dyad trade ingest` may run while the server does: it writes a new manifest and deletes the
+/// files the old one listed, so tables opened before it would read files that are gone. Each
+/// use compares the manifest's modification time and length with those at opening, which costs
+/// one `stat`.
+struct TradeTables {
+    home: Option<PathBuf>,
+    open: Mutex<Option<(Stamp, Arc<OwnedDb>)>>,
+}
+
+/// What identifies a version of the store's manifest (`None`: no manifest, no store).
+type Stamp = Option<(SystemTime, u64)>;
+
+impl TradeTables {
+    fn new(home: Option<&Path>) -> TradeTables {
+        TradeTables {
+            home: home.map(Path::to_path_buf),
+            open: Mutex::new(None),
+        }
+    }
+
+    fn stamp(&self) -> Stamp {
+        let home = self.home.as_deref()?;
+        let manifest = dyad_trade::store::Store::new(home)
+            .root()
+            .join("manifest.json");
+        let meta = std::fs::metadata(manifest).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    /// The tables for the store as it is now. Called on blocking threads only.
+    fn current(&self) -> Result<Arc<OwnedDb>, ApiError> {
+        let stamp = self.stamp();
+        // Opening reads only the manifest; holding the lock meanwhile makes concurrent first
+        // requests share one opening instead of racing.
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, db)) = open.as_ref() {
+            if *at == stamp {
+                return Ok(db.clone());
+            }
+        }
+        // The same registry as the CLI's `trade` commands, so both resolve countries alike.
+        let registry = dyad_core::Registry::bundled();
+        let db = TradeDb::open(self.home.as_deref(), &registry)
+            .map_err(|e| ApiError::internal(format!("opening the trade tables: {e}")))?;
+        let db = Arc::new(OwnedDb(Some(db)));
+        *open = Some((stamp, db.clone()));
+        Ok(db)
+    }
+}
+
+/// A `TradeDb` that may be dropped anywhere. It owns a tokio runtime, and tokio refuses to drop
+/// a runtime on a thread that is driving async tasks (as the server's last `AppState` is when a
+/// test or the server ends), so there it is handed to a plain thread to drop.
+struct OwnedDb(Option<TradeDb>);
+
+impl std::ops::Deref for OwnedDb {
+    type Target = TradeDb;
+    fn deref(&self) -> &TradeDb {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for OwnedDb {
+    fn drop(&mut self) {
+        if let Some(db) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::spawn(move || drop(db));
+            } else {
+                drop(db);
             }
         }
     }

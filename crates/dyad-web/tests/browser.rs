@@ -19,6 +19,10 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const SOURCE: &str =
     "https://eurasianet.org/kazakhstan-accredits-taliban-envoys-without-recognizing-government";
+/// Source of Kazakhstan's 2021 and 2022 turnover with Afghanistan (USD 474.3M and 987.9M) in the
+/// bundled reported figures.
+const KAZINFORM: &str =
+    "https://www.inform.kz/en/afghan-business-delegation-arrives-in-astana_a4096663/amp";
 
 /// Starts the server on a free loopback port in a background thread; returns its base URL.
 fn start_server() -> String {
@@ -300,4 +304,72 @@ fn map_recolours_in_place_and_leads_to_the_sourced_act() {
     assert!(text.as_str().unwrap().contains("2023-04-17"), "{text}");
     assert!(text.as_str().unwrap().contains("not recognition"), "{text}");
     d.screenshot(&artifacts().join("pair.png"));
+
+    // The trade chart: drawn as SVG, one point per figure listed under it.
+    let points = d.script(
+        "return document.querySelectorAll('#trade-chart svg circle').length;",
+        json!([]),
+    );
+    let rows = d.script(
+        "return document.querySelectorAll('#trade-figures tbody tr').length;",
+        json!([]),
+    );
+    assert_eq!(points, rows, "one point per figure");
+    // The 9 KAZ–AFG rows of the bundled reported figures.
+    assert_eq!(rows, 9);
+    let size = d.script(
+        "const r = document.querySelector('#trade-chart svg').getBoundingClientRect();
+         return [r.width, r.height];",
+        json!([]),
+    );
+    assert!(
+        size[0].as_f64().unwrap() > 300.0 && size[1].as_f64().unwrap() > 150.0,
+        "the chart is not drawn at a readable size: {size}"
+    );
+    let row = d.find(r#"#trade-figures tr[data-year="2021"][data-flow="T"]"#);
+    let text = d.call("GET", &format!("/element/{row}/text"), None);
+    assert!(text.as_str().unwrap().contains("USD 474.3M"), "{text}");
+    let link = d.find(r#"#trade-figures tr[data-year="2021"][data-flow="T"] a.source"#);
+    assert_eq!(d.attribute(&link, "href"), KAZINFORM);
+    d.script(
+        "document.getElementById('trade').scrollIntoView();",
+        json!([]),
+    );
+    d.screenshot(&artifacts().join("pair-trade.png"));
+
+    // The brief, one click away.
+    let brief = d.find("#brief-link");
+    d.call("POST", &format!("/element/{brief}/click"), Some(json!({})));
+    d.wait_for("the brief page", || {
+        d.call("GET", "/url", None)
+            .as_str()
+            .is_some_and(|u| u.contains("/brief/KAZ/AFG-IEA?on=2023-04-18"))
+    });
+    let h1 = d.find("h1");
+    assert_eq!(
+        d.call("GET", &format!("/element/{h1}/text"), None),
+        "Kazakhstan and Islamic Emirate of Afghanistan (Taliban)"
+    );
+    let chart = d.script(
+        "return document.querySelectorAll('#chart-trade svg circle').length;",
+        json!([]),
+    );
+    assert_eq!(chart, 9, "the brief's trade chart has every figure");
+    // A figure's source number leads to the numbered source, which links the article.
+    let n = d.script(
+        "const items = [...document.querySelectorAll('ol.sources li')];
+         return items.findIndex(li => li.querySelector('a')?.href === arguments[0]) + 1;",
+        json!([KAZINFORM]),
+    );
+    assert!(
+        n.as_i64().unwrap() > 0,
+        "the Kazinform source is not listed"
+    );
+    let cite = d.find(&format!(r##"td.refs a[href="#source-{n}"]"##));
+    d.call("POST", &format!("/element/{cite}/click"), Some(json!({})));
+    d.wait_for("the source to be the target", || {
+        d.script("return location.hash;", json!([])) == json!(format!("#source-{n}"))
+    });
+    d.script("window.scrollTo(0, 0);", json!([]));
+    d.screenshot(&artifacts().join("brief.png"));
 }

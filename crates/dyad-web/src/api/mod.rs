@@ -1,8 +1,9 @@
-//! The JSON API, one router module per area. The ledger area is here; trade and briefs get
-//! their own modules beside it when their stores land (no routes are added before they work).
+//! The JSON API, one router module per area: the ledger (with curator writes), trade, briefs.
 
+pub mod brief;
 pub mod curator;
 pub mod ledger;
+pub mod trade;
 
 use axum::routing::get;
 use axum::Router;
@@ -13,6 +14,8 @@ use crate::state::AppState;
 /// Every API route.
 pub fn router() -> Router<AppState> {
     ledger::router()
+        .merge(trade::router())
+        .route("/api/brief", get(brief::brief))
         .route(
             "/api/acts",
             get(ledger::list_acts).merge(curator::post_acts_route()),

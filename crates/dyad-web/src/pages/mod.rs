@@ -3,8 +3,10 @@
 //! a source URL) can never inject markup. Pages work without JavaScript; `static/app.js` only
 //! makes the map's date slider recolour in place.
 //!
-//! Trade and brief pages get their own modules here when their stores land.
+//! Charts are SVG drawn on the server by `dyad-viz` and inserted as markup, the one place where
+//! pages insert markup they did not write with maud: [`inline_svg`] checks it first.
 
+pub mod brief;
 pub mod compare;
 pub mod diff;
 pub mod map;
@@ -14,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(map::page))
         .route("/pair/{actor}/{authority}", get(pair::page))
+        .route("/brief/{actor}/{authority}", get(brief::page))
         .route("/compare", get(compare::page))
         .route("/diff", get(diff::page))
 }
@@ -140,4 +143,72 @@ pub fn default_authority(registry: &dyad_core::Registry) -> Option<&str> {
         .authority("AFG-IEA")
         .or_else(|| registry.authorities().next())
         .map(|a| a.id.as_str())
+}
+
+/// The elements a `dyad-viz` chart is drawn with. Anything else in a chart (a `script`, a
+/// `foreignObject` with HTML inside) was not drawn by it.
+const SVG_ELEMENTS: [&str; 9] = [
+    "svg", "g", "rect", "line", "polyline", "polygon", "path", "circle", "text",
+];
+
+/// A chart's SVG document as markup to insert in a page, or `None` if it holds anything but
+/// the drawing elements of [`SVG_ELEMENTS`].
+///
+/// plotters escapes text and attribute values (so a source's name with `<` in a legend stays
+/// text), which makes every `<` in its output the start of an element: checking each element's
+/// name is enough to know the document holds nothing that could run or load. The page's
+/// Content-Security-Policy would block a script anyway; this keeps it from being there at all.
+pub fn inline_svg(svg: &str) -> Option<PreEscaped<&str>> {
+    let body = svg.trim();
+    if !body.starts_with("<svg") {
+        return None;
+    }
+    for part in body.split('<').skip(1) {
+        let part = part.strip_prefix('/').unwrap_or(part);
+        let name: String = part
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
+            .collect();
+        if !SVG_ELEMENTS.contains(&name.as_str()) {
+            return None;
+        }
+    }
+    Some(PreEscaped(body))
+}
+
+/// Whether a source is a web address, to be linked (a named data set is shown as text).
+pub fn is_web_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_svg;
+
+    #[test]
+    fn only_drawing_elements_are_inserted() {
+        let chart = dyad_viz::LineChart {
+            title: "<script>alert(1)</script> & co".into(),
+            y_label: "USD million".into(),
+            lines: vec![dyad_viz::Line {
+                name: "a \"<b>\" line".into(),
+                points: vec![(2021.0, Some(1.0)), (2022.0, Some(2.0))],
+            }],
+            markers: vec![],
+        }
+        .svg()
+        .unwrap();
+        let inserted = inline_svg(&chart).expect("a dyad-viz chart is inserted").0;
+        assert!(!inserted.contains("<script"), "{inserted}");
+        assert!(inserted.contains("&lt;script&gt;"), "{inserted}");
+        for bad in [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg><foreignObject><p>x</p></foreignObject></svg>",
+            "<svg><image href=\"https://example.org/x.png\"/></svg>",
+            "<div><svg></svg></div>",
+            "<svg><a href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+        ] {
+            assert!(inline_svg(bad).is_none(), "{bad}");
+        }
+    }
 }

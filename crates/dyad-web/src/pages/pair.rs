@@ -1,10 +1,15 @@
 //! The country–authority page: where one actor stands on a day, each dimension with the acts
-//! behind it, and the pair's whole timeline with every source linked.
+//! behind it, the pair's whole timeline with every source linked, and the trade between the
+//! actor and the authority's state as a chart with its figures and sources.
 
 use axum::extract::{Path, State};
+use dyad_brief::brief::usd;
+use dyad_brief::figures::{pair_figures, rows, Cell, PairFigure};
+use dyad_core::Act;
 use maud::{html, Markup};
 
-use super::{layout, level_badge, source_link, PageError};
+use super::{inline_svg, layout, level_badge, source_link, PageError};
+use crate::error::ApiError;
 use crate::model;
 use crate::params::{check_actor, find_authority, today, Params};
 use crate::state::AppState;
@@ -26,6 +31,9 @@ pub async fn page(
     let timeline = model::timeline(&actor, authority, &acts);
     let name = snap.registry.name_of(&actor);
     let query = format!("actor={actor}&authority={}", authority.id);
+    let mine: Vec<&Act> = acts.iter().filter(|a| a.actor == actor).collect();
+    let trade = trade(&st, &actor, &authority.state).await;
+    let trade = trade_section(&actor, name, &authority.state, &snap.registry, &mine, trade);
 
     let content = html! {
         h1 { (name) " and " (authority.name) }
@@ -88,7 +96,202 @@ pub async fn page(
             a href={ "/api/why?" (query) "&on=" (on_text) } { "why (JSON)" } ", "
             a href={ "/api/timeline?" (query) } { "timeline (JSON)" } ", "
             a href={ "/api/timeline?" (query) "&format=csv" } { "timeline (CSV)" } "." }
+        (trade)
+        p.brief-link {
+            a #brief-link href={ "/brief/" (actor) "/" (authority.id) "?on=" (on_text) } {
+                "One-page brief on " (name) " and " (authority.id)
+            }
+            " — stance, timeline, peers, trade, product mix, event study and claims checked, with every source numbered."
+        }
         p { a href={ "/?authority=" (authority.id) "&on=" (on_text) } { "Back to the map" } }
     };
     Ok(layout(&format!("{actor} and {}", authority.id), content))
+}
+
+/// The trade figures of a pair and the releases of the data sets among them.
+struct Trade {
+    /// Every figure, both directions, each as its source gives it.
+    figures: Vec<PairFigure>,
+    /// BACI and Comtrade releases behind figures without a URL of their own.
+    releases: Vec<String>,
+    /// Rows in the trade store (0: only the bundled reported figures).
+    store_rows: u64,
+}
+
+/// Reads the pair's figures with the same query as `dyad trade series` and `dyad brief`.
+async fn trade(st: &AppState, actor: &str, state: &str) -> Result<Trade, ApiError> {
+    let (actor, state) = (actor.to_string(), state.to_string());
+    st.with_trade(move |db| {
+        let fail = |e: dyad_brief::BriefError| ApiError::internal(e.to_string());
+        let figures = pair_figures(db, &actor, &state).map_err(fail)?;
+        let releases = if figures.iter().any(|f| f.source_url.is_none()) {
+            releases(db, &actor, &state).map_err(fail)?
+        } else {
+            Vec::new()
+        };
+        Ok(Trade {
+            figures,
+            releases,
+            store_rows: db.store_rows(),
+        })
+    })
+    .await
+}
+
+/// "CEPII BACI HS17, release V202401" for each data set holding figures of the pair.
+fn releases(
+    db: &dyad_trade::TradeDb,
+    a: &str,
+    b: &str,
+) -> Result<Vec<String>, dyad_brief::BriefError> {
+    let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let (a, b) = (q(&db.country(a)?), q(&db.country(b)?));
+    let batches = db.sql(&format!(
+        "SELECT DISTINCT source, classification, release FROM flows
+         WHERE ((exporter = {a} AND importer = {b}) OR (exporter = {b} AND importer = {a}))
+           AND source <> 'reported'
+         ORDER BY source, classification, release"
+    ))?;
+    Ok(rows(&batches)?
+        .iter()
+        .map(|r| {
+            let text = |k: &str| match r.get(k) {
+                Some(Cell::Text(t)) => t.clone(),
+                _ => String::new(),
+            };
+            let name = match text("source").as_str() {
+                "baci" => "CEPII BACI".to_string(),
+                "comtrade" => "UN Comtrade".to_string(),
+                other => other.to_string(),
+            };
+            match text("release").as_str() {
+                "" => format!("{name} {}", text("classification")),
+                release => format!("{name} {}, release {release}", text("classification")),
+            }
+        })
+        .collect())
+}
+
+fn flow_name(flow: &str) -> &str {
+    match flow {
+        "X" => "exports",
+        "M" => "imports",
+        "T" => "turnover (both ways)",
+        "RX" => "re-exports",
+        "RM" => "re-imports",
+        other => other,
+    }
+}
+
+/// The trade section: a chart of every figure by year (one line per direction, flow and
+/// reporter, as in the brief), the figures with their sources, or a clear notice when there
+/// are none.
+fn trade_section(
+    actor: &str,
+    name: &str,
+    state: &str,
+    registry: &dyad_core::Registry,
+    mine: &[&Act],
+    trade: Result<Trade, ApiError>,
+) -> Markup {
+    let state_name = registry.name_of(state);
+    let series = format!("/api/trade/series?a={actor}&b={state}");
+    let body = match trade {
+        Err(e) => html! {
+            p.gap { strong { "Trade data could not be read." } " " (e.message) }
+        },
+        Ok(t) if t.figures.is_empty() => html! {
+            p.gap #no-trade {
+                strong { "No trade data for this pair." }
+                " dyad has no trade figure between " (actor) " and " (state) " in "
+                @if t.store_rows == 0 { "the bundled reported figures (this server has no trade store)" }
+                @else { "its trade store or the bundled reported figures" }
+                ". Ingest BACI or UN Comtrade files with "
+                code { "dyad trade ingest" } " to fill the gap."
+            }
+        },
+        Ok(t) => {
+            let chart = dyad_brief::brief::trade_chart(actor, state, &t.figures, mine);
+            let alt = format!(
+                "{name} ({actor}) and {state_name} ({state}): trade by year in USD million, one line per direction, flow and reporter, {actor}'s steps toward envoys or recognition marked"
+            );
+            let svg = chart.svg();
+            let mut urls: Vec<&str> = t
+                .figures
+                .iter()
+                .filter_map(|f| f.source_url.as_deref())
+                .collect();
+            urls.sort_unstable();
+            urls.dedup();
+            html! {
+                p.note {
+                    "Both directions, each figure as its source gives it: reporters disagree, and "
+                    "their figures are shown side by side, never added up. A year without a figure "
+                    "is a gap in its line, not a zero. The figures are for the state (" (state)
+                    "), whoever governed it in that year."
+                }
+                @match svg.as_deref().ok().and_then(inline_svg) {
+                    Some(svg) => figure.chart #trade-chart role="img" aria-label=(alt) {
+                        (svg)
+                        figcaption { (alt) ". The figures and their sources are listed below." }
+                    },
+                    None => p.gap { strong { "The chart could not be drawn." } " The figures are listed below." },
+                }
+                details open[t.figures.len() <= 20] {
+                    summary { "The " (t.figures.len()) " figures behind the chart" }
+                    div.scroll {
+                        table #trade-figures {
+                            thead { tr {
+                                th { "Year" } th { "Direction" } th { "Flow" } th { "Value" }
+                                th { "Reported by" } th { "Source" }
+                            } }
+                            tbody {
+                                @for f in &t.figures {
+                                    tr data-year=(f.year) data-flow=(f.flow) data-value-usd=(f.value_usd) {
+                                        td { (f.year) }
+                                        td.nowrap {
+                                            (f.exporter)
+                                            // A turnover is both ways: no direction to show.
+                                            @if f.flow == "T" { " ↔ " } @else { " → " }
+                                            (f.importer)
+                                        }
+                                        td { (flow_name(&f.flow)) }
+                                        td.num { (usd(f.value_usd)) }
+                                        td { (f.provenance()) }
+                                        td {
+                                            @match &f.source_url {
+                                                Some(url) => (source_link(url)),
+                                                None => "see the releases below",
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p.sources {
+                    "Sources: "
+                    @for (i, url) in urls.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        (source_link(url))
+                    }
+                    @for (i, r) in t.releases.iter().enumerate() {
+                        @if i > 0 || !urls.is_empty() { "; " }
+                        (r)
+                    }
+                    "."
+                }
+            }
+        }
+    };
+    html! {
+        section #trade {
+            h2 { "Trade between " (name) " and " (state_name) }
+            (body)
+            p { "As data: "
+                a href=(series) { "trade series (JSON)" } ", "
+                a href={ (series) "&format=csv" } { "trade series (CSV)" } "." }
+        }
+    }
 }

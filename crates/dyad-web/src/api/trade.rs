@@ -1,0 +1,420 @@
+//! Trade endpoints: series, products, partners and mirror, answered by the same `TradeDb`
+//! queries as `dyad trade series|products|partners|mirror`, on the same tables (the home's
+//! store plus the bundled reported figures, or the bundled figures alone). Each answers JSON,
+//! or CSV with `?format=csv`.
+//!
+//! Parameters are checked before any query runs, so a bad one is a 400 naming it; an error
+//! from the query engine after that is a fault of the server (500).
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use dyad_trade::datafusion::arrow::array::{
+    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
+};
+use dyad_trade::datafusion::arrow::compute::cast;
+use dyad_trade::datafusion::arrow::datatypes::DataType;
+use dyad_trade::{Direction, TradeDb, Years};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::params::{Format, Params};
+use crate::respond::{csv_response, json_response};
+use crate::state::AppState;
+
+/// The trade routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/trade/series", get(series))
+        .route("/api/trade/products", get(products))
+        .route("/api/trade/partners", get(partners))
+        .route("/api/trade/mirror", get(mirror))
+}
+
+/// Columns of `/api/trade/series`, as `TradeDb::series` returns them.
+pub const SERIES_COLUMNS: [&str; 9] = [
+    "year",
+    "exporter",
+    "importer",
+    "flow",
+    "value_usd",
+    "source",
+    "classification",
+    "reporter",
+    "source_url",
+];
+/// Columns of `/api/trade/products`.
+pub const PRODUCTS_COLUMNS: [&str; 6] = [
+    "product",
+    "name",
+    "value_usd",
+    "share",
+    "classification",
+    "reporter",
+];
+/// Columns of `/api/trade/partners`.
+pub const PARTNERS_COLUMNS: [&str; 4] = ["partner", "name", "value_usd", "share"];
+/// Columns of `/api/trade/mirror`.
+pub const MIRROR_COLUMNS: [&str; 6] = [
+    "year",
+    "exports_reported",
+    "imports_reported",
+    "ratio",
+    "gap",
+    "baci",
+];
+
+/// Most partners `top` may ask for: more would only make a long answer, as every country has
+/// fewer partners than this.
+const MAX_TOP: usize = 300;
+
+/// A country parameter resolved to its ISO alpha-3 code (as the CLI resolves it: an ISO code in
+/// any case, or an area number such as 398).
+fn country(db: &TradeDb, p: &Params, name: &str) -> Result<String, ApiError> {
+    let text = p.required(name)?;
+    db.country(text)
+        .map_err(|e| ApiError::bad_request(format!("parameter `{name}`: {e}")))
+}
+
+/// Fails on the first of `names` that is missing, before any trade table is touched.
+fn required(p: &Params, names: &[&str]) -> Result<(), ApiError> {
+    names.iter().try_for_each(|n| p.required(n).map(|_| ()))
+}
+
+/// `years=2019-2023` or `years=2022`.
+fn years(p: &Params, name: &str) -> Result<Option<Years>, ApiError> {
+    p.get(name)
+        .map(|t| {
+            Years::parse(t).map_err(|e| ApiError::bad_request(format!("parameter `{name}`: {e}")))
+        })
+        .transpose()
+}
+
+/// `source=baci|comtrade`, BACI when absent (the CLI's default).
+fn source(p: &Params) -> Result<&'static str, ApiError> {
+    match p.get("source") {
+        None | Some("baci") => Ok("baci"),
+        Some("comtrade") => Ok("comtrade"),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "parameter `source`: `{other}` is not a source; use baci or comtrade"
+        ))),
+    }
+}
+
+fn years_text(y: Option<Years>) -> Option<String> {
+    y.map(|y| {
+        if y.from == y.to {
+            y.from.to_string()
+        } else {
+            format!("{}-{}", y.from, y.to)
+        }
+    })
+}
+
+fn query_failed(e: dyad_trade::TradeError) -> ApiError {
+    ApiError::internal(format!("trade query failed: {e}"))
+}
+
+/// Query results as rows with exactly `columns`, in that order. Integers stay integers, so a
+/// year is `2022` and not `2022.0`.
+pub fn rows(
+    batches: &[RecordBatch],
+    columns: &[&str],
+) -> Result<Vec<Map<String, Value>>, ApiError> {
+    let fail = |e: dyad_trade::datafusion::arrow::error::ArrowError| {
+        ApiError::internal(format!("reading query results: {e}"))
+    };
+    let mut out = Vec::new();
+    for b in batches {
+        let mut cols: Vec<Vec<Value>> = Vec::with_capacity(columns.len());
+        for name in columns {
+            let col = b.column_by_name(name).ok_or_else(|| {
+                ApiError::internal(format!("the trade query returned no column `{name}`"))
+            })?;
+            let values: Vec<Value> = match col.data_type() {
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                    let c = cast(col, &DataType::Utf8).map_err(fail)?;
+                    let a = c
+                        .as_any()
+                        .downcast_ref::<StringArray>()
+                        .expect("cast to Utf8");
+                    (0..a.len())
+                        .map(|i| (!a.is_null(i)).then(|| Value::from(a.value(i))))
+                        .map(|v| v.unwrap_or(Value::Null))
+                        .collect()
+                }
+                DataType::Boolean => {
+                    let a = col
+                        .as_any()
+                        .downcast_ref::<BooleanArray>()
+                        .expect("Boolean");
+                    (0..a.len())
+                        .map(|i| (!a.is_null(i)).then(|| Value::from(a.value(i))))
+                        .map(|v| v.unwrap_or(Value::Null))
+                        .collect()
+                }
+                DataType::Float16
+                | DataType::Float32
+                | DataType::Float64
+                | DataType::Decimal128(..)
+                | DataType::Decimal256(..) => {
+                    let c = cast(col, &DataType::Float64).map_err(fail)?;
+                    let a = c
+                        .as_any()
+                        .downcast_ref::<Float64Array>()
+                        .expect("cast to Float64");
+                    (0..a.len())
+                        .map(|i| {
+                            // JSON has no NaN or infinity (a ratio over a zero export would give
+                            // one): such a value is shown as missing.
+                            (!a.is_null(i))
+                                .then(|| serde_json::Number::from_f64(a.value(i)))
+                                .flatten()
+                                .map_or(Value::Null, Value::Number)
+                        })
+                        .collect()
+                }
+                _ => {
+                    let c = cast(col, &DataType::Int64).map_err(fail)?;
+                    let a = c
+                        .as_any()
+                        .downcast_ref::<Int64Array>()
+                        .expect("cast to Int64");
+                    (0..a.len())
+                        .map(|i| (!a.is_null(i)).then(|| Value::from(a.value(i))))
+                        .map(|v| v.unwrap_or(Value::Null))
+                        .collect()
+                }
+            };
+            cols.push(values);
+        }
+        for r in 0..b.num_rows() {
+            out.push(
+                columns
+                    .iter()
+                    .zip(&cols)
+                    .map(|(n, c)| (n.to_string(), c[r].clone()))
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A cell as CSV text: empty when missing; numbers as the CLI prints them (no exponent).
+fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => n.as_f64().map_or_else(String::new, |f| format!("{f}")),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// `out` as JSON, or its `rows` as CSV with `columns`.
+fn table_response<T: Serialize>(
+    format: Format,
+    columns: &[&str],
+    out: &T,
+    rows: &[Map<String, Value>],
+) -> Result<Response, ApiError> {
+    match format {
+        Format::Json => json_response(out),
+        Format::Csv => csv_response(
+            columns,
+            rows.iter()
+                .map(|r| columns.iter().map(|c| csv_cell(&r[*c])).collect::<Vec<_>>()),
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct SeriesOut {
+    a: String,
+    b: String,
+    years: Option<String>,
+    store_rows: u64,
+    rows: Vec<Map<String, Value>>,
+}
+
+/// `GET /api/trade/series?a=&b=&years=`: both directions of trade between two countries, by
+/// year, source and reporter (as `dyad trade series A B`).
+async fn series(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.only(&["a", "b", "years"])?;
+    let format = p.format()?;
+    let years = years(&p, "years")?;
+    required(&p, &["a", "b"])?;
+    let out = st
+        .with_trade(move |db| {
+            let (a, b) = (country(db, &p, "a")?, country(db, &p, "b")?);
+            let batches = db.series(&a, &b, years).map_err(query_failed)?;
+            Ok(SeriesOut {
+                a,
+                b,
+                years: years_text(years),
+                store_rows: db.store_rows(),
+                rows: rows(&batches, &SERIES_COLUMNS)?,
+            })
+        })
+        .await?;
+    table_response(format, &SERIES_COLUMNS, &out, &out.rows)
+}
+
+#[derive(Serialize)]
+struct ProductsOut {
+    exporter: String,
+    importer: String,
+    year: i32,
+    level: u8,
+    source: &'static str,
+    store_rows: u64,
+    rows: Vec<Map<String, Value>>,
+}
+
+/// `GET /api/trade/products?exporter=&importer=&year=&level=&source=`: what one country sold
+/// another in a year, by HS product, with names and shares (as `dyad trade products`).
+async fn products(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.only(&["exporter", "importer", "year", "level", "source"])?;
+    let format = p.format()?;
+    let year_text = p.required("year")?;
+    let year = match Years::parse(year_text) {
+        Ok(y) if y.from == y.to => y.from,
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "parameter `year`: `{year_text}` is not a year such as 2022"
+            )))
+        }
+    };
+    let level = match p.get("level") {
+        None => 6,
+        Some("2") => 2,
+        Some("4") => 4,
+        Some("6") => 6,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "parameter `level`: `{other}` is not 2, 4 or 6 (HS digits)"
+            )))
+        }
+    };
+    let source = source(&p)?;
+    required(&p, &["exporter", "importer"])?;
+    let out = st
+        .with_trade(move |db| {
+            let (exporter, importer) = (country(db, &p, "exporter")?, country(db, &p, "importer")?);
+            let batches = db
+                .products(&exporter, &importer, year, level, source)
+                .map_err(query_failed)?;
+            Ok(ProductsOut {
+                exporter,
+                importer,
+                year,
+                level,
+                source,
+                store_rows: db.store_rows(),
+                rows: rows(&batches, &PRODUCTS_COLUMNS)?,
+            })
+        })
+        .await?;
+    table_response(format, &PRODUCTS_COLUMNS, &out, &out.rows)
+}
+
+#[derive(Serialize)]
+struct PartnersOut {
+    country: String,
+    flow: &'static str,
+    years: String,
+    top: usize,
+    source: &'static str,
+    store_rows: u64,
+    rows: Vec<Map<String, Value>>,
+}
+
+/// `GET /api/trade/partners?country=&flow=&years=&top=&source=`: a country's main partners
+/// over some years, with their shares (as `dyad trade partners`).
+async fn partners(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.only(&["country", "flow", "years", "top", "source"])?;
+    let format = p.format()?;
+    let (flow, direction) = match p.get("flow") {
+        None | Some("export") => ("export", Direction::Export),
+        Some("import") => ("import", Direction::Import),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "parameter `flow`: `{other}` is not a flow; use export or import"
+            )))
+        }
+    };
+    p.required("years")?;
+    let years = years(&p, "years")?.expect("checked present");
+    let top = match p.get("top") {
+        None => 10,
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_TOP).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "parameter `top`: `{t}` is not a number from 1 to {MAX_TOP}"
+                ))
+            })?,
+    };
+    let source = source(&p)?;
+    required(&p, &["country"])?;
+    let out = st
+        .with_trade(move |db| {
+            let country = country(db, &p, "country")?;
+            let batches = db
+                .partners(&country, direction, years, top, source)
+                .map_err(query_failed)?;
+            Ok(PartnersOut {
+                country,
+                flow,
+                years: years_text(Some(years)).expect("some"),
+                top,
+                source,
+                store_rows: db.store_rows(),
+                rows: rows(&batches, &PARTNERS_COLUMNS)?,
+            })
+        })
+        .await?;
+    table_response(format, &PARTNERS_COLUMNS, &out, &out.rows)
+}
+
+#[derive(Serialize)]
+struct MirrorOut {
+    exporter: String,
+    importer: String,
+    years: Option<String>,
+    store_rows: u64,
+    rows: Vec<Map<String, Value>>,
+}
+
+/// `GET /api/trade/mirror?exporter=&importer=&years=`: the exporter's declared exports against
+/// the importer's declared imports (UN Comtrade), by year where both exist (as `dyad trade
+/// mirror`).
+async fn mirror(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.only(&["exporter", "importer", "years"])?;
+    let format = p.format()?;
+    let years = years(&p, "years")?;
+    required(&p, &["exporter", "importer"])?;
+    let out = st
+        .with_trade(move |db| {
+            let (exporter, importer) = (country(db, &p, "exporter")?, country(db, &p, "importer")?);
+            let batches = db
+                .mirror(&exporter, &importer, years)
+                .map_err(query_failed)?;
+            Ok(MirrorOut {
+                exporter,
+                importer,
+                years: years_text(years),
+                store_rows: db.store_rows(),
+                rows: rows(&batches, &MIRROR_COLUMNS)?,
+            })
+        })
+        .await?;
+    table_response(format, &MIRROR_COLUMNS, &out, &out.rows)
+}
