@@ -18,9 +18,10 @@
 //! summary level, 0–5) is missing unless the ledger counts at least one act of that side toward
 //! that authority by the day, because a level read from no acts would be a guess.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use dyad_core::{fold, Act, Authority, PartialDate, Registry};
+use dyad_core::stance::{Designation, Envoys, Mission, Recognition};
+use dyad_core::{fold, Act, Authority, PartialDate, Registry, Stance};
 use time::{Date, Month};
 
 use crate::gravity::{Frame, GravityError, MISSING};
@@ -64,10 +65,26 @@ pub fn variable_names() -> Vec<String> {
         .collect()
 }
 
+/// The (side, measure) indexes of a political variable's name, if it is one.
+fn parse_variable(name: &str) -> Option<(usize, usize)> {
+    let (side, measure) = name.split_once('_')?;
+    let s = SIDES.iter().position(|(p, _)| *p == side)?;
+    let m = MEASURES.iter().position(|(p, _)| *p == measure)?;
+    Some((s, m))
+}
+
 /// Whether `name` is one of the political variables.
 pub fn is_variable(name: &str) -> bool {
-    variable_names().iter().any(|n| n == name)
+    parse_variable(name).is_some()
 }
+
+/// Whether a key cell counts as missing (as the gravity reader reads it).
+pub fn is_missing(label: &str) -> bool {
+    matches!(label.trim(), "" | "NA" | "NaN" | "nan" | "null" | "NULL")
+}
+
+/// The values of a side with no governing authority: zeros, level missing.
+const NONE_VALUES: [f64; 6] = [0.0, 0.0, 0.0, 0.0, 0.0, f64::NAN];
 
 /// One side's stance toward the other side's government on a day, as numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +104,7 @@ impl SideVars {
     pub fn none() -> SideVars {
         SideVars {
             authority: None,
-            values: [0.0, 0.0, 0.0, 0.0, 0.0, f64::NAN],
+            values: NONE_VALUES,
             acts: Vec::new(),
             uncertain: String::new(),
         }
@@ -109,7 +126,7 @@ pub enum PoliticsError {
     },
     /// No country code of the panel is known: probably the wrong columns or coding.
     #[error(
-        "none of the codes in `{exporter}` and `{importer}` is a known country (e.g. `{example}`); dyad expects ISO alpha-3 codes (KAZ) or ISO numeric / M49 codes (398)"
+        "none of the codes in `{exporter}` and `{importer}` is a known country (e.g. `{example}`); dyad expects ISO alpha-3 codes (KAZ) or numeric area codes as in BACI and Comtrade (398, 842)"
     )]
     NoKnownCodes {
         /// The exporter column.
@@ -162,7 +179,7 @@ impl Default for Keys {
     }
 }
 
-/// What adding the variables found: coverage, for the user to judge the variables by.
+/// What the variables of a panel rest on, for the user to judge them by.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Coverage {
     /// Rows in the panel.
@@ -173,34 +190,127 @@ pub struct Coverage {
     pub rows_imp_covered: usize,
     /// Rows per governing authority met (either side).
     pub authorities: BTreeMap<String, usize>,
-    /// Governing authorities met toward which the ledger holds no act: their variables are 0.
-    pub authorities_without_acts: Vec<String>,
-    /// Country codes of the panel that are not in the registry (their variables are 0).
+    /// Per governing authority, rows dated before the ledger's first act toward it (the date
+    /// of that act, or none): there the ledger is silent, so the indicators read 0 whatever
+    /// the relations were.
+    pub rows_before_first_act: BTreeMap<String, (usize, Option<String>)>,
+    /// Country codes of the panel that dyad does not know (their variables are 0).
     pub unknown_codes: Vec<String>,
 }
+
+impl Coverage {
+    /// Plain-language notes on the coverage, one per line, for standard error.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let auth: Vec<String> = self
+            .authorities
+            .iter()
+            .map(|(a, n)| format!("{a} ({n} rows)"))
+            .collect();
+        notes.push(format!(
+            "political variables: {} of {} rows have a governing authority on the importer's side, {} on the exporter's{}",
+            self.rows_exp_covered,
+            self.rows,
+            self.rows_imp_covered,
+            if auth.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", auth.join(", "))
+            }
+        ));
+        for (a, (n, first)) in &self.rows_before_first_act {
+            notes.push(match first {
+                Some(d) => format!(
+                    "{n} rows toward {a} are dated before the ledger's first act toward it ({d}): there its variables read 0 and its level is missing"
+                ),
+                None => format!(
+                    "the ledger holds no act toward {a}: its {n} rows read 0 and have no level"
+                ),
+            });
+        }
+        if !self.unknown_codes.is_empty() {
+            let some: Vec<&str> = self
+                .unknown_codes
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
+            notes.push(format!(
+                "{} country codes are not known to dyad (e.g. {}): their variables are 0",
+                self.unknown_codes.len(),
+                some.join(", ")
+            ));
+        }
+        notes
+    }
+
+    /// Counts one row whose sides face `authorities` (the importer's government, the
+    /// exporter's) on `day`.
+    pub fn count(&mut self, politics: &Politics<'_>, authorities: [Option<&str>; 2], day: Date) {
+        self.rows += 1;
+        for (side, a) in authorities.iter().enumerate() {
+            let Some(a) = a else { continue };
+            if side == 0 {
+                self.rows_exp_covered += 1;
+            } else {
+                self.rows_imp_covered += 1;
+            }
+            *self.authorities.entry(a.to_string()).or_default() += 1;
+            let first = politics.first_act.get(a).copied();
+            if first.is_none_or(|f| day < f) {
+                let e = self
+                    .rows_before_first_act
+                    .entry(a.to_string())
+                    .or_insert((0, first.map(dyad_core::date::format_day)));
+                e.0 += 1;
+            }
+        }
+    }
+}
+
+/// Resolves a panel's country code to the registry's alpha-3 code.
+pub type Resolver<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
 /// The ledger's acts, ready to answer stances for panel rows.
 pub struct Politics<'a> {
     registry: &'a Registry,
     by_pair: HashMap<(&'a str, &'a str), Vec<&'a Act>>,
+    /// The end of the earliest act toward each authority.
+    first_act: HashMap<&'a str, Date>,
     year_day: (Month, u8),
+    resolver: Resolver<'a>,
 }
 
 impl<'a> Politics<'a> {
     /// Indexes `acts` by (actor, authority). Rows whose time is a bare year are answered as of
-    /// 31 December of that year; see [`Politics::with_year_day`].
+    /// 31 December of that year ([`Politics::with_year_day`]); country codes are alpha-3 or ISO
+    /// numeric ([`Politics::with_resolver`]).
     pub fn new(registry: &'a Registry, acts: &'a [Act]) -> Politics<'a> {
         let mut by_pair: HashMap<(&str, &str), Vec<&Act>> = HashMap::new();
+        let mut first_act: HashMap<&str, Date> = HashMap::new();
         for a in acts {
             by_pair
                 .entry((a.actor.as_str(), a.authority.as_str()))
                 .or_default()
                 .push(a);
+            let end = a.date.end();
+            first_act
+                .entry(a.authority.as_str())
+                .and_modify(|d| *d = (*d).min(end))
+                .or_insert(end);
         }
         Politics {
             registry,
             by_pair,
+            first_act,
             year_day: (Month::December, 31),
+            resolver: Box::new(move |code| {
+                if registry.state(code).is_some() {
+                    return Some(code.to_string());
+                }
+                let n: u16 = code.parse().ok()?;
+                registry.by_numeric(n).map(|s| s.code.clone())
+            }),
         }
     }
 
@@ -210,24 +320,24 @@ impl<'a> Politics<'a> {
         self
     }
 
-    /// The authority governing `state` on `day`: it claims the state, its period covers the day
-    /// and it has not lost the capital. The latest-founded wins if several qualify.
+    /// Resolves country codes with `resolver` instead of alpha-3 / ISO numeric only: the CLI
+    /// passes the trade crate's, which knows BACI's and Comtrade's own area codes (842 for the
+    /// United States, 490 for Taiwan).
+    pub fn with_resolver(mut self, resolver: Resolver<'a>) -> Politics<'a> {
+        self.resolver = resolver;
+        self
+    }
+
+    /// The authority governing `state` on `day` ([`Registry::governing`]).
     pub fn governing(&self, state: &str, day: Date) -> Option<&'a Authority> {
-        self.registry
-            .authorities()
-            .filter(|a| {
-                a.state == state
-                    && a.from <= day
-                    && a.until.is_none_or(|u| day <= u)
-                    && !a.in_exile_on(day)
-            })
-            .max_by_key(|a| a.from)
+        self.registry.governing(state, day)
     }
 
     /// The day a time label stands for: a year → the configured day of that year (31 December
     /// by default), a month → its last day, a day → itself. `2023.0` (a year written by a tool
     /// as a float) is read as 2023.
     pub fn day_of(&self, label: &str) -> Option<Date> {
+        let label = label.trim();
         let label = label.strip_suffix(".0").unwrap_or(label);
         let d = PartialDate::parse(label).ok()?;
         match d.precision() {
@@ -240,37 +350,52 @@ impl<'a> Politics<'a> {
         }
     }
 
-    /// `actor`'s stance toward the government of `partner` on `day`, as numbers.
-    pub fn side(&self, actor: &str, partner: &str, day: Date) -> SideVars {
-        let Some(authority) = self.governing(partner, day) else {
-            return SideVars::none();
-        };
+    /// Resolves a panel's country code (`KAZ`, `398`, `842.0`); `None` for a code dyad does not
+    /// know.
+    pub fn country(&self, code: &str) -> Option<String> {
+        let code = code.trim();
+        (self.resolver)(code.strip_suffix(".0").unwrap_or(code))
+    }
+
+    fn stance(&self, actor: &str, authority: &Authority, day: Date) -> Stance {
         let acts = self
             .by_pair
             .get(&(actor, authority.id.as_str()))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let s = fold(actor, authority, acts.iter().copied(), day);
-        use dyad_core::stance::{Designation, Envoys, Mission, Recognition};
+        fold(actor, authority, acts.iter().copied(), day)
+    }
+
+    fn values(s: &Stance) -> [f64; 6] {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        // A level read from no acts would be a guess: missing instead.
         let level = if s.counted.is_empty() {
             f64::NAN
         } else {
             f64::from(s.level)
         };
+        [
+            flag(s.recognition.value == Recognition::DeJure),
+            flag(s.envoys.value >= Envoys::Received),
+            flag(s.envoys.value == Envoys::Ambassador),
+            flag(matches!(
+                s.mission.value,
+                Mission::Open | Mission::Ambassador
+            )),
+            flag(s.designation.value == Designation::Listed),
+            level,
+        ]
+    }
+
+    /// `actor`'s stance toward the government of `partner` (both alpha-3) on `day`.
+    pub fn side(&self, actor: &str, partner: &str, day: Date) -> SideVars {
+        let Some(authority) = self.governing(partner, day) else {
+            return SideVars::none();
+        };
+        let s = self.stance(actor, authority, day);
         SideVars {
             authority: Some(authority.id.clone()),
-            values: [
-                flag(s.recognition.value == Recognition::DeJure),
-                flag(s.envoys.value >= Envoys::Received),
-                flag(s.envoys.value == Envoys::Ambassador),
-                flag(matches!(
-                    s.mission.value,
-                    Mission::Open | Mission::Ambassador
-                )),
-                flag(s.designation.value == Designation::Listed),
-                level,
-            ],
+            values: Self::values(&s),
             acts: s.cited().into_iter().map(String::from).collect(),
             uncertain: s.uncertain_dimensions(),
         }
@@ -294,27 +419,20 @@ impl<'a> Politics<'a> {
         }
     }
 
-    /// Resolves a panel's country code: ISO alpha-3 as is, ISO numeric / M49 through the
-    /// registry; `None` for a code dyad does not know.
-    pub fn country<'s>(&self, code: &'s str) -> Option<std::borrow::Cow<'s, str>> {
-        if self.registry.state(code).is_some() {
-            return Some(code.into());
-        }
-        let n: u16 = code.strip_suffix(".0").unwrap_or(code).parse().ok()?;
-        self.registry
-            .by_numeric(n)
-            .map(|s| std::borrow::Cow::Owned(s.code.clone()))
-    }
-
-    /// Adds the political variables `names` (a subset of [`variable_names`]) to `frame`, from its
-    /// key columns. Rows with a missing key get missing values. Work is done once per distinct
-    /// (exporter, importer, time), so a large panel costs little more than its distinct pairs.
+    /// Adds the political variables `names` (those of [`variable_names`] among them) to
+    /// `frame`, from its key columns. Rows with a missing key get missing values. Stances are
+    /// folded once per (actor, governing authority, time), so a panel costs little more than
+    /// the rows whose partner has a tracked government.
     pub fn add_to_frame(
         &self,
         frame: &mut Frame,
         keys: &Keys,
         names: &[String],
     ) -> Result<Coverage, PoliticsError> {
+        let wanted: Vec<(&String, (usize, usize))> = names
+            .iter()
+            .filter_map(|n| Some((n, parse_variable(n)?)))
+            .collect();
         let exp = frame.factor(&keys.exporter)?.into_owned();
         let imp = frame.factor(&keys.importer)?.into_owned();
         let time = frame.factor(&keys.time)?.into_owned();
@@ -328,12 +446,12 @@ impl<'a> Politics<'a> {
                 })
             })
             .collect::<Result<_, _>>()?;
-        let mut unknown = std::collections::BTreeSet::new();
+        let mut unknown = BTreeSet::new();
         let mut resolve_levels = |levels: &[String]| -> Vec<Option<String>> {
             levels
                 .iter()
                 .map(|l| {
-                    let r = self.country(l).map(|c| c.into_owned());
+                    let r = self.country(l);
                     if r.is_none() {
                         unknown.insert(l.clone());
                     }
@@ -343,66 +461,61 @@ impl<'a> Politics<'a> {
         };
         let exp_codes = resolve_levels(&exp.levels);
         let imp_codes = resolve_levels(&imp.levels);
-        if exp_codes.iter().chain(&imp_codes).all(Option::is_none) {
+        let any_levels = !(exp_codes.is_empty() && imp_codes.is_empty());
+        if any_levels && exp_codes.iter().chain(&imp_codes).all(Option::is_none) {
             return Err(PoliticsError::NoKnownCodes {
                 exporter: keys.exporter.clone(),
                 importer: keys.importer.clone(),
                 example: unknown.iter().next().cloned().unwrap_or_default(),
             });
         }
-        let wanted: Vec<(usize, usize)> = names
-            .iter()
-            .filter_map(|n| {
-                let (side, measure) = n.split_once('_')?;
-                let s = SIDES.iter().position(|(p, _)| *p == side)?;
-                let m = MEASURES.iter().position(|(p, _)| *p == measure)?;
-                Some((s, m))
-            })
-            .collect();
         let n = frame.nrows();
         let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(n); wanted.len()];
         let mut cov = Coverage {
-            rows: n,
             unknown_codes: unknown.into_iter().collect(),
             ..Coverage::default()
         };
-        let mut cache: HashMap<(u32, u32, u32), [SideVars; 2]> = HashMap::new();
+        // Small caches: governments per (country, time) and stances per (actor, government,
+        // time); rows whose partner has no tracked government need neither.
+        let mut governing: HashMap<(u8, u32, u32), Option<&Authority>> = HashMap::new();
+        let mut folded: HashMap<(&str, &str, u32), [f64; 6]> = HashMap::new();
         for r in 0..n {
             let (e, i, t) = (exp.codes[r], imp.codes[r], time.codes[r]);
             if e == MISSING || i == MISSING || t == MISSING {
+                cov.rows += 1;
                 for c in &mut columns {
                     c.push(f64::NAN);
                 }
                 continue;
             }
-            let vars = cache.entry((e, i, t)).or_insert_with(|| {
-                self.pair(
-                    exp_codes[e as usize].as_deref(),
-                    imp_codes[i as usize].as_deref(),
-                    days[t as usize],
-                )
-            });
-            for (side, v) in vars.iter().enumerate() {
-                if let Some(a) = &v.authority {
-                    *cov.authorities.entry(a.clone()).or_default() += 1;
-                    if side == 0 {
-                        cov.rows_exp_covered += 1;
-                    } else {
-                        cov.rows_imp_covered += 1;
-                    }
+            let day = days[t as usize];
+            let (ec, ic) = (
+                exp_codes[e as usize].as_deref(),
+                imp_codes[i as usize].as_deref(),
+            );
+            // Keyed by (column, level, time): 0 for the exporter column, 1 for the importer.
+            let mut gov = |col: u8, level: u32, c: Option<&str>| {
+                *governing
+                    .entry((col, level, t))
+                    .or_insert_with(|| c.and_then(|c| self.governing(c, day)))
+            };
+            // The exporter faces the importer's government, and the other way round.
+            let faced = [gov(1, i, ic), gov(0, e, ec)];
+            let actors = [ec, ic];
+            let mut values = [NONE_VALUES; 2];
+            for side in 0..2 {
+                if let (Some(actor), Some(auth)) = (actors[side], faced[side]) {
+                    values[side] = *folded
+                        .entry((actor, auth.id.as_str(), t))
+                        .or_insert_with(|| Self::values(&self.stance(actor, auth, day)));
                 }
             }
-            for (col, &(s, m)) in columns.iter_mut().zip(&wanted) {
-                col.push(vars[s].values[m]);
+            cov.count(self, faced.map(|a| a.map(|a| a.id.as_str())), day);
+            for (col, (_, (s, m))) in columns.iter_mut().zip(&wanted) {
+                col.push(values[*s][*m]);
             }
         }
-        cov.authorities_without_acts = cov
-            .authorities
-            .keys()
-            .filter(|a| !self.by_pair.keys().any(|(_, auth)| auth == a))
-            .cloned()
-            .collect();
-        for (name, col) in names.iter().filter(|n| is_variable(n)).zip(columns) {
+        for ((name, _), col) in wanted.into_iter().zip(columns) {
             frame.add_numeric(name, col);
         }
         Ok(cov)

@@ -91,6 +91,8 @@ fn panel_columns_and_a_difference_in_differences() {
     let cov = p.add_to_frame(&mut f, &Keys::default(), &names).unwrap();
     assert_eq!(cov.rows_exp_covered, 6);
     assert_eq!(cov.rows_imp_covered, 0);
+    // The ledger's first act toward the Emirate is dated 2021-08-15: no row is before it.
+    assert!(cov.rows_before_first_act.is_empty(), "{cov:?}");
     assert_eq!(
         f.numeric("exp_hosts_envoys").unwrap(),
         &[0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
@@ -141,4 +143,30 @@ fn numeric_codes_and_bad_time() {
     h.add_labels("t", &["2023"]);
     let err = p.add_to_frame(&mut h, &keys, &[]).unwrap_err();
     assert!(err.to_string().contains("ISO alpha-3"), "{err}");
+}
+
+#[test]
+fn importer_side_and_an_injected_resolver() {
+    let reg = Registry::bundled();
+    let acts = bundled_acts(&reg);
+    // A panel coded "KZ"/"AF" by some other scheme, resolved by the caller.
+    let p = Politics::new(&reg, &acts).with_resolver(Box::new(|c| match c {
+        "KZ" => Some("KAZ".to_string()),
+        "AF" => Some("AFG".to_string()),
+        _ => None,
+    }));
+    let mut f = Frame::new(2);
+    f.add_labels("exporter", &["AF", "AF"]);
+    f.add_labels("importer", &["KZ", "KZ"]);
+    f.add_labels("year", &["2022", "2023"]);
+    let names = vec![
+        "imp_hosts_envoys".to_string(),
+        "exp_hosts_envoys".to_string(),
+    ];
+    let cov = p.add_to_frame(&mut f, &Keys::default(), &names).unwrap();
+    // Kazakhstan, the importer, receives the Emirate's envoys from 17 April 2023.
+    assert_eq!(f.numeric("imp_hosts_envoys").unwrap(), &[0.0, 1.0]);
+    assert_eq!(f.numeric("exp_hosts_envoys").unwrap(), &[0.0, 0.0]);
+    assert_eq!(cov.rows_imp_covered, 2);
+    assert_eq!(cov.rows_exp_covered, 0);
 }

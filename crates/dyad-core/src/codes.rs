@@ -155,6 +155,22 @@ impl Registry {
         self.authorities.insert(authority.id.clone(), authority);
     }
 
+    /// The authority governing `state` on `day`: it claims the state, its period covers the day
+    /// and it has not lost the capital (an authority in exile keeps its claim, not the
+    /// government). The latest-founded wins if several qualify. `None` for the many states whose
+    /// government the registry does not track.
+    pub fn governing(&self, state: &str, day: Date) -> Option<&Authority> {
+        self.authorities
+            .values()
+            .filter(|a| {
+                a.state == state
+                    && a.from <= day
+                    && a.until.is_none_or(|u| day <= u)
+                    && !a.in_exile_on(day)
+            })
+            .max_by_key(|a| a.from)
+    }
+
     /// A state by ISO numeric / M49 code.
     pub fn by_numeric(&self, numeric: u16) -> Option<&State> {
         self.states.values().find(|s| s.numeric == Some(numeric))

@@ -347,3 +347,86 @@ fn gravity_on_the_trade_store_with_politics() {
     let b = first_estimate(&out);
     assert!((b - 2f64.ln()).abs() < 1e-9, "{b}");
 }
+
+#[test]
+fn politics_reads_area_codes_both_sides_and_authority_periods() {
+    let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    // BACI/Comtrade area codes (842 United States, 4 Afghanistan, 490 "Other Asia, nes" =
+    // Taiwan, per FORMATS.md), the importer's side, the day Kabul fell, a month-dated act, a
+    // missing time.
+    write!(
+        f,
+        "exporter,importer,year,value\n842,4,2023,1\n4,490,2023,1\nAFG,KAZ,2023,1\nKAZ,AFG,2021-08-14,1\nKAZ,AFG,2021-08-15,1\nKGZ,AFG,2021-08-20,1\nKGZ,AFG,2021-08,1\nKAZ,AFG,NA,1\n"
+    )
+    .unwrap();
+    let out_path = f.path().with_extension("out.csv");
+    let out = dyad()
+        .args(["politics", f.path().to_str().unwrap(), "-o"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notes = String::from_utf8_lossy(&out.stderr);
+    // AFG-IRA's first act in the bundled file is dated 2021-08-20.
+    assert!(
+        notes.contains(
+            "1 rows toward AFG-IRA are dated before the ledger's first act toward it (2021-08-20)"
+        ),
+        "{notes}"
+    );
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    std::fs::remove_file(&out_path).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let cell = |row: usize, name: &str| -> String {
+        let c = headers.iter().position(|h| h == name).unwrap();
+        rows[row][c].to_string()
+    };
+    // 842 is the United States: its acts toward the Emirate are cited.
+    assert_eq!(cell(0, "exp_authority"), "AFG-IEA");
+    assert!(cell(0, "exp_acts").contains("USA/AFG-IEA/2022-03-12/envoy_rejected"));
+    // 490 is Taiwan, governed by the Republic of China.
+    assert_eq!(cell(1, "exp_authority"), "TWN-ROC");
+    assert_eq!(cell(1, "imp_authority"), "AFG-IEA");
+    // The importer's side: Kazakhstan hosts the Emirate's envoys (17 April 2023).
+    assert_eq!(cell(2, "imp_authority"), "AFG-IEA");
+    assert_eq!(cell(2, "imp_hosts_envoys"), "1");
+    assert_eq!(cell(2, "exp_authority"), "");
+    // The Islamic Republic governs until Kabul fell on 15 August 2021.
+    assert_eq!(cell(3, "exp_authority"), "AFG-IRA");
+    assert_eq!(cell(4, "exp_authority"), "AFG-IEA");
+    // Kyrgyzstan's embassy "kept working" in August 2021 (month only): inside the month the
+    // mission is uncertain and not yet counted; at the month's end it is open.
+    assert_eq!(cell(5, "exp_mission"), "0");
+    assert_eq!(cell(5, "exp_uncertain"), "mission");
+    assert_eq!(cell(6, "exp_mission"), "1");
+    // A missing time gives empty cells, not an error.
+    assert_eq!(cell(7, "exp_authority"), "");
+    assert_eq!(cell(7, "exp_hosts_envoys"), "");
+}
+
+#[test]
+fn politics_keys_are_given_with_an_equals_sign() {
+    let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    writeln!(f, "o,d,t,v").unwrap();
+    for (e, i, y, v) in DID_ROWS {
+        writeln!(f, "{e},{i},{y},{v}").unwrap();
+    }
+    let path = f.path().to_str().unwrap();
+    let out = run_ok(&[
+        "gravity",
+        "--politics=o,d,t",
+        path,
+        "--formula",
+        "v ~ exp_hosts_envoys | o + t",
+        "--format",
+        "json",
+    ]);
+    let b = first_estimate(&out);
+    assert!((b - 2f64.ln()).abs() < 1e-9, "{b}");
+}

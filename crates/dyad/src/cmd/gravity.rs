@@ -37,15 +37,23 @@ pub struct Args {
     pub sql: Option<String>,
     /// Add the ledger's political variables (`exp_recognises`, `imp_hosts_envoys`, … see
     /// `docs/gravity.md`), computed for each row from its exporter, importer and time columns.
+    /// Other key columns are given as `--politics=EXPORTER,IMPORTER,TIME`.
     #[arg(
         long,
         value_name = "EXPORTER,IMPORTER,TIME",
         num_args = 0..=1,
+        require_equals = true,
         default_missing_value = "exporter,importer,year"
     )]
     pub politics: Option<Keys>,
     /// With `--politics`, the day of the year a bare year stands for (MM-DD).
-    #[arg(long, value_name = "MM-DD", default_value = "12-31", value_parser = parse_month_day)]
+    #[arg(
+        long,
+        value_name = "MM-DD",
+        default_value = "12-31",
+        value_parser = parse_month_day,
+        requires = "politics"
+    )]
     pub politics_day: (time::Month, u8),
     /// fixest-style formula, e.g. `Euros ~ log(dist_km) | Origin + Destination + Product + Year`;
     /// interactions as `exporter^year`.
@@ -93,12 +101,17 @@ pub fn parse_month_day(s: &str) -> Result<(time::Month, u8), String> {
 /// JSON output: the fit plus where it came from.
 #[derive(serde::Serialize)]
 struct JsonOut<'a> {
-    input: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sql: Option<&'a str>,
     #[serde(flatten)]
     fit: &'a GravityFit,
     #[serde(skip_serializing_if = "Option::is_none")]
     politics: Option<&'a Coverage>,
     read_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    politics_seconds: Option<f64>,
 }
 
 /// Runs `dyad gravity`.
@@ -146,7 +159,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         (Some(path), _) => read_file(path, &num, &fac),
         (None, Some(query)) => super::trade::open(ledger_args)
             .and_then(|db| Ok(db.sql(query)?))
-            .and_then(|batches| frame_from_batches(&batches, &num, &fac))
+            .and_then(|batches| frame_from_batches(batches.into_iter().map(Ok), &num, &fac))
             .context("reading the query's rows"),
         (None, None) => unreachable!("clap requires a file or --sql"),
     };
@@ -155,23 +168,32 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         (Err(e), Some(hint)) => return Err(e.context(hint)),
         (Err(e), None) => return Err(e),
     };
+    let read_seconds = t_read.elapsed().as_secs_f64();
+    let t_politics = Instant::now();
     let coverage = match &args.politics {
         Some(keys) => {
             let ledger = ledger_args.open()?;
             let acts = ledger.acts(None, None, ledger_args.known_on)?;
             let (month, day) = args.politics_day;
-            let p = Politics::new(ledger.registry(), &acts).with_year_day(month, day);
-            let cov = p.add_to_frame(&mut frame, keys, &political)?;
-            Some(cov)
+            let registry = ledger.registry();
+            let areas = dyad_trade::codes::AreaCodes::new(registry);
+            let p = Politics::new(registry, &acts)
+                .with_year_day(month, day)
+                .with_resolver(Box::new(move |c| {
+                    dyad_trade::codes::resolve_country(registry, &areas, c).ok()
+                }));
+            Some(p.add_to_frame(&mut frame, keys, &political)?)
         }
         None => None,
     };
-    let read_seconds = t_read.elapsed().as_secs_f64();
+    let politics_seconds = coverage
+        .as_ref()
+        .map(|_| t_politics.elapsed().as_secs_f64());
     if tty {
         eprint!("\r\x1b[2K");
     }
     if let Some(cov) = &coverage {
-        for w in coverage_warnings(cov) {
+        for w in cov.notes() {
             eprintln!("note: {w}");
         }
     }
@@ -212,10 +234,12 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     match format {
         Format::Json => {
             let j = JsonOut {
-                input,
+                file: args.file.as_ref().map(|f| f.display().to_string()),
+                sql: args.sql.as_deref(),
                 fit: &fit,
                 politics: coverage.as_ref(),
                 read_seconds,
+                politics_seconds,
             };
             serde_json::to_writer_pretty(&mut *out, &j)?;
             writeln!(out)?;
@@ -341,12 +365,30 @@ fn read_file(path: &std::path::Path, numeric: &[&str], factors: &[&str]) -> Resu
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     if is_parquet {
         use dyad_trade::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-        let batches = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.build())
-            .with_context(|| format!("reading {}", path.display()))?
-            .collect::<Result<Vec<RecordBatch>, _>>()
-            .with_context(|| format!("reading {}", path.display()))?;
-        frame_from_batches(&batches, numeric, factors)
+        use dyad_trade::datafusion::parquet::arrow::ProjectionMask;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+        // Only the needed columns are decoded, and batches are folded in as they come.
+        let fields = builder.schema().fields();
+        let roots = numeric
+            .iter()
+            .chain(factors)
+            .map(|name| {
+                fields.iter().position(|f| f.name() == name).ok_or_else(|| {
+                    let known: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+                    anyhow::anyhow!(
+                        "unknown column `{name}`; the input has: {}",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+        let reader = builder.with_projection(mask).build()?;
+        frame_from_batches(
+            reader.map(|b| b.map_err(anyhow::Error::from)),
+            numeric,
+            factors,
+        )
     } else {
         Frame::read_csv(
             std::io::BufReader::with_capacity(1 << 20, file),
@@ -361,7 +403,7 @@ fn read_file(path: &std::path::Path, numeric: &[&str], factors: &[&str]) -> Resu
 /// Turns Arrow record batches (a Parquet file, a `--sql` answer) into a frame: numbers as f64
 /// (nulls are missing), fixed-effect and key columns as text labels.
 fn frame_from_batches(
-    batches: &[RecordBatch],
+    batches: impl IntoIterator<Item = Result<RecordBatch>>,
     numeric: &[&str],
     factors: &[&str],
 ) -> Result<Frame> {
@@ -373,6 +415,7 @@ fn frame_from_batches(
     let mut labels: Vec<Vec<String>> = vec![Vec::new(); factors.len()];
     let mut rows = 0;
     for batch in batches {
+        let batch = batch?;
         let column = |name: &str| {
             batch.column_by_name(name).ok_or_else(|| {
                 let known: Vec<String> = batch
@@ -412,7 +455,7 @@ fn frame_from_batches(
         }
         rows += batch.num_rows();
     }
-    if batches.is_empty() && !(numeric.is_empty() && factors.is_empty()) {
+    if rows == 0 {
         anyhow::bail!("the input has no rows");
     }
     let mut frame = Frame::new(rows);
@@ -423,45 +466,4 @@ fn frame_from_batches(
         frame.add_labels(name, values);
     }
     Ok(frame)
-}
-
-/// Notes for the user on what the political variables rest on.
-fn coverage_warnings(cov: &Coverage) -> Vec<String> {
-    let mut notes = Vec::new();
-    let auth: Vec<String> = cov
-        .authorities
-        .iter()
-        .map(|(a, n)| format!("{a} ({n} rows)"))
-        .collect();
-    notes.push(format!(
-        "political variables: {} of {} rows have a governing authority on the importer's side, {} on the exporter's{}",
-        cov.rows_exp_covered,
-        cov.rows,
-        cov.rows_imp_covered,
-        if auth.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", auth.join(", "))
-        }
-    ));
-    if !cov.authorities_without_acts.is_empty() {
-        notes.push(format!(
-            "the ledger holds no act toward {}: their variables are 0 and their level missing",
-            cov.authorities_without_acts.join(", ")
-        ));
-    }
-    if !cov.unknown_codes.is_empty() {
-        let some: Vec<&str> = cov
-            .unknown_codes
-            .iter()
-            .take(5)
-            .map(String::as_str)
-            .collect();
-        notes.push(format!(
-            "{} country codes are not in dyad's registry (e.g. {}): their variables are 0",
-            cov.unknown_codes.len(),
-            some.join(", ")
-        ));
-    }
-    notes
 }

@@ -82,7 +82,7 @@ pub enum Command {
     Brief(brief::Args),
     /// Estimate a gravity model (PPML or OLS) with high-dimensional fixed effects.
     #[command(
-        after_help = "Examples:\n  dyad gravity trade.csv --formula 'Euros ~ log(dist_km) | Origin + Destination + Product + Year' --vcov twoway\n  dyad gravity panel.csv --politics exporter,importer,year --formula 'value ~ imp_hosts_envoys + exp_mission | exporter^year + importer^year + exporter^importer'"
+        after_help = "Examples:\n  dyad gravity trade.csv --formula 'Euros ~ log(dist_km) | Origin + Destination + Product + Year' --vcov twoway\n  dyad gravity panel.csv --politics=exporter,importer,year --formula 'value ~ imp_hosts_envoys + exp_mission | exporter^year + importer^year + exporter^importer'"
     )]
     Gravity(gravity::Args),
     /// Add the ledger's political variables (recognition, envoys, mission, listing) to a trade panel.
