@@ -71,7 +71,24 @@ fn chart_block(
 
 /// Builds the brief.
 pub fn build(ledger: &Ledger, db: &TradeDb, req: &BriefRequest) -> Result<Doc, BriefError> {
-    let registry = ledger.registry();
+    let acts = ledger.acts(Some(&req.authority), None, None)?;
+    let label = ledger.home().map_or_else(
+        || "the bundled dataset".to_string(),
+        |h| h.display().to_string(),
+    );
+    build_from(ledger.registry(), &acts, &label, db, req)
+}
+
+/// Builds the brief from acts already read: every current act toward `req.authority`, ordered
+/// by date as [`Ledger::acts`] gives them (a server passes its in-memory snapshot, so a brief
+/// never holds the ledger). `ledger_label` is how the brief names the ledger.
+pub fn build_from(
+    registry: &Registry,
+    acts: &[Act],
+    ledger_label: &str,
+    db: &TradeDb,
+    req: &BriefRequest,
+) -> Result<Doc, BriefError> {
     let authority = registry
         .authority(&req.authority)
         .ok_or_else(|| BriefError::Invalid(format!("unknown authority `{}`", req.authority)))?
@@ -82,7 +99,11 @@ pub fn build(ledger: &Ledger, db: &TradeDb, req: &BriefRequest) -> Result<Doc, B
             req.actor
         )));
     }
-    let acts = ledger.acts(Some(&authority.id), None, None)?;
+    let acts: Vec<Act> = acts
+        .iter()
+        .filter(|a| a.authority == authority.id)
+        .cloned()
+        .collect();
     let mine: Vec<&Act> = acts.iter().filter(|a| a.actor == req.actor).collect();
     let state = authority.state.clone();
     let mut doc = Doc {
@@ -95,10 +116,7 @@ pub fn build(ledger: &Ledger, db: &TradeDb, req: &BriefRequest) -> Result<Doc, B
             authority.name,
             authority.id,
             registry.name_of(&state),
-            ledger.home().map_or_else(
-                || "the bundled dataset".to_string(),
-                |h| h.display().to_string()
-            ),
+            ledger_label,
             if db.store_rows() == 0 {
                 "the bundled reported figures only".to_string()
             } else {
@@ -316,11 +334,12 @@ fn direction(f: &PairFigure) -> String {
     format!("{} -> {}", f.exporter, f.importer)
 }
 
-fn flow_name(flow: &str) -> &str {
+/// A flow code in words, as the brief and the web's pair page show it.
+pub fn flow_name(flow: &str) -> &str {
     match flow {
         "X" => "exports",
         "M" => "imports",
-        "T" => "turnover",
+        "T" => "turnover (both ways)",
         "RX" => "re-exports",
         "RM" => "re-imports",
         other => other,
@@ -379,7 +398,8 @@ fn trade_section(
 /// in its line, never a zero. Also drawn on the web's country–authority page, so that page and
 /// the brief show the same chart.
 ///
-/// At most seven lines are drawn (the palette's colours), in the order of their legend text.
+/// At most seven lines are drawn (the palette's colours), ordered by direction, flow code and
+/// reporter; when there are more, the title says how many were left out.
 pub fn trade_chart(actor: &str, state: &str, figures: &[PairFigure], acts: &[&Act]) -> LineChart {
     /// Legend text, and per year the sum and count of the figures (USD million).
     type Points = (String, BTreeMap<i32, (f64, u32)>);
@@ -413,12 +433,21 @@ pub fn trade_chart(actor: &str, state: &str, figures: &[PairFigure], acts: &[&Ac
         figures.iter().map(|f| f.year).min().unwrap_or(0),
         figures.iter().map(|f| f.year).max().unwrap_or(0),
     );
+    const MAX_LINES: usize = 7;
+    let title = if lines.len() > MAX_LINES {
+        format!(
+            "{actor}-{state} trade, USD million ({MAX_LINES} of {} series drawn; all in the table)",
+            lines.len()
+        )
+    } else {
+        format!("{actor}-{state} trade, USD million")
+    };
     LineChart {
-        title: format!("{actor}-{state} trade, USD million"),
+        title,
         y_label: "USD million".into(),
         lines: lines
             .into_values()
-            .take(7)
+            .take(MAX_LINES)
             .map(|(name, pts)| Line {
                 name,
                 points: (y0..=y1)

@@ -1,8 +1,10 @@
-//! Briefs for the API and the brief page: built by `dyad_brief::brief::build`, as `dyad brief`
-//! builds them, on the server's ledger and trade tables, then serialised (JSON, CSV) or
-//! rendered inside the site's layout (see `pages::brief`).
+//! Briefs for the API and the brief page: built by `dyad_brief::brief::build_from`, as
+//! `dyad brief` builds them, from the server's snapshot of the ledger and its trade tables, then
+//! serialised (JSON, CSV) or rendered inside the site's layout (see `pages::brief`).
 
-use dyad_brief::brief::{build as build_doc, BriefRequest};
+use std::sync::Arc;
+
+use dyad_brief::brief::{build_from, BriefRequest};
 use dyad_brief::doc::{Block, Doc};
 use dyad_brief::figures::{pair_figures, PairFigure};
 use serde::Serialize;
@@ -10,7 +12,7 @@ use time::Date;
 
 use crate::error::ApiError;
 use crate::params::{check_actor, find_authority};
-use crate::state::AppState;
+use crate::state::{AppState, Snapshot};
 
 /// A brief and the figures its trade section shows.
 #[derive(Debug)]
@@ -25,6 +27,8 @@ pub struct Built {
     pub doc: Doc,
     /// Every trade figure between the actor and the authority's state, as the sources give them.
     pub figures: Vec<PairFigure>,
+    /// The acts and registry the brief was built from, so that what is served with it agrees.
+    pub snapshot: Arc<Snapshot>,
 }
 
 /// Builds the brief of `actor` toward `authority` on `on`. An unknown actor or authority is a
@@ -46,11 +50,20 @@ pub async fn build(
         // `dyad brief` without --claims: the bundled claims where they concern the pair.
         claims: None,
     };
+    // The server's home path is nobody's business.
+    let label = if st.has_home() {
+        "this server's ledger"
+    } else {
+        "the bundled dataset"
+    };
     let state = authority.state.clone();
-    st.with_ledger_and_trade(move |ledger, db| {
+    // From the snapshot the pages read, not the ledger: a brief's trade queries take a while,
+    // and curators' writes must not wait for them.
+    let acts = snap.acts_of(&authority.id);
+    st.with_trade(move |db| {
         let fail =
             |e: dyad_brief::BriefError| ApiError::internal(format!("building the brief: {e}"));
-        let doc = build_doc(ledger, db, &req).map_err(fail)?;
+        let doc = build_from(&snap.registry, &acts, label, db, &req).map_err(fail)?;
         let figures = pair_figures(db, &req.actor, &state).map_err(fail)?;
         Ok(Built {
             actor: req.actor,
@@ -58,6 +71,7 @@ pub async fn build(
             on,
             doc,
             figures,
+            snapshot: snap,
         })
     })
     .await

@@ -213,23 +213,6 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("trade task failed: {e}")))?
     }
 
-    /// Runs `f` with the ledger and the trade tables on a blocking thread (for briefs, which
-    /// read both). The ledger stays locked while `f` runs.
-    pub async fn with_ledger_and_trade<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Ledger, &TradeDb) -> Result<T, ApiError> + Send + 'static,
-    {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let db = inner.trade.current()?;
-            let ledger = inner.ledger.lock().unwrap_or_else(|p| p.into_inner());
-            f(&ledger, &db)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("brief task failed: {e}")))?
-    }
-
     /// Acts toward `authority`: from the snapshot, or as the ledger stood at the end of
     /// `known_on` (a SQLite query).
     pub async fn acts_of(
@@ -252,19 +235,31 @@ impl AppState {
     }
 }
 
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+/// Elsewhere the modification time and length must do.
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
+}
+
 /// The trade tables, opened on first use and opened again when the store changes.
 ///
 /// `dyad trade ingest` may run while the server does: it writes a new manifest and deletes the
 /// files the old one listed, so tables opened before it would read files that are gone. Each
-/// use compares the manifest's modification time and length with those at opening, which costs
-/// one `stat`.
+/// use compares the manifest's identity (inode, modification time, length) with that at
+/// opening, which costs one `stat`. The ingest replaces the manifest by renaming a new file over
+/// it, so the inode changes with every ingest even when the clock has not ticked.
 struct TradeTables {
     home: Option<PathBuf>,
     open: Mutex<Option<(Stamp, Arc<OwnedDb>)>>,
 }
 
 /// What identifies a version of the store's manifest (`None`: no manifest, no store).
-type Stamp = Option<(SystemTime, u64)>;
+type Stamp = Option<(u64, SystemTime, u64)>;
 
 impl TradeTables {
     fn new(home: Option<&Path>) -> TradeTables {
@@ -280,7 +275,7 @@ impl TradeTables {
             .root()
             .join("manifest.json");
         let meta = std::fs::metadata(manifest).ok()?;
-        Some((meta.modified().ok()?, meta.len()))
+        Some((inode(&meta), meta.modified().ok()?, meta.len()))
     }
 
     /// The tables for the store as it is now. Called on blocking threads only.

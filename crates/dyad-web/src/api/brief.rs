@@ -38,7 +38,7 @@ pub async fn brief(State(st): State<AppState>, p: Params) -> Result<Response, Ap
     match format {
         Format::Csv => csv_response(&brief::CSV_COLUMNS, brief::csv_rows(&built.doc)),
         Format::Json => {
-            let snap = st.snapshot();
+            let snap = &built.snapshot;
             let authority = crate::params::find_authority(&snap.registry, &built.authority)?;
             // The stance from the same fold as the brief's first section, with its acts.
             let acts = snap.acts_of(&authority.id);

@@ -3,7 +3,7 @@
 //! actor and the authority's state as a chart with its figures and sources.
 
 use axum::extract::{Path, State};
-use dyad_brief::brief::usd;
+use dyad_brief::brief::{flow_name, usd};
 use dyad_brief::figures::{pair_figures, rows, Cell, PairFigure};
 use dyad_core::Act;
 use maud::{html, Markup};
@@ -172,17 +172,6 @@ fn releases(
         .collect())
 }
 
-fn flow_name(flow: &str) -> &str {
-    match flow {
-        "X" => "exports",
-        "M" => "imports",
-        "T" => "turnover (both ways)",
-        "RX" => "re-exports",
-        "RM" => "re-imports",
-        other => other,
-    }
-}
-
 /// The trade section: a chart of every figure by year (one line per direction, flow and
 /// reporter, as in the brief), the figures with their sources, or a clear notice when there
 /// are none.
@@ -197,9 +186,16 @@ fn trade_section(
     let state_name = registry.name_of(state);
     let series = format!("/api/trade/series?a={actor}&b={state}");
     let body = match trade {
-        Err(e) => html! {
-            p.gap { strong { "Trade data could not be read." } " " (e.message) }
-        },
+        Err(e) => {
+            // The engine's message names files of the server: logged, not shown.
+            eprintln!(
+                "pair page {actor}/{state}: trade data could not be read: {}",
+                e.message
+            );
+            html! {
+                p.gap { strong { "Trade data could not be read on this server." } }
+            }
+        }
         Ok(t) if t.figures.is_empty() => html! {
             p.gap #no-trade {
                 strong { "No trade data for this pair." }
