@@ -6,8 +6,11 @@
 #
 # 1. Ingest one generated 10M-row BACI-format year file: `dyad trade ingest` vs DuckDB's
 #    `COPY (FROM read_csv(...)) TO '...parquet'`; wall time and peak RSS from /usr/bin/time -v.
-# 2. A 25-year generated store: "exporter -> importer, all years, by HS2", warm p50 in process
-#    (`dyad sql --repeat`) vs DuckDB on the same Parquet files.
+# 2. A 25-year generated store: "exporter -> importer, all years, by HS2", warm p50 in process:
+#    `dyad trade products E I --level 2 --repeat N` (the library call users run, the one-dyad fast
+#    path), the same through DataFusion SQL (`--sql`), and DuckDB on the same Parquet files.
+# The load average (`uptime`) is recorded beside each timing: the machine is shared, and only
+# ratios measured in the same run count.
 # Generated data, the venv and the stores go to bench/out/trade/ (gitignored); the figures to
 # bench/trade/RESULTS.md for the full-size run, bench/out/trade/RESULTS.smoke.md otherwise.
 set -euo pipefail
@@ -48,20 +51,36 @@ rows1="$(($(wc -l < "$csv") - 1))"
 csv_mb="$(du -m "$csv" | cut -f1)"
 cat "$csv" > /dev/null  # both sides start with the file in the OS cache
 
-rm -rf "$out/home-ingest"
-/usr/bin/time -v "$dyad" --home "$out/home-ingest" trade ingest "$csv" > /dev/null 2> "$out/time-dyad-ingest.txt"
-dyad_s="$(wall_s "$out/time-dyad-ingest.txt")"; dyad_kb="$(peak_kb "$out/time-dyad-ingest.txt")"
+# Three runs of each, alternating, so that both meet the same background load; the median wall
+# time of each is compared, and CPU time (user + system) is reported beside it.
+INGEST_RUNS="${INGEST_RUNS:-3}"
+load_ingest="$(uptime | sed 's/.*load average: //')"
+cpu_s() { grep -E 'User time|System time' "$1" | awk '{s += $NF} END {printf "%.2f", s}'; }
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+dyad_walls=(); duck_walls=(); dyad_cpus=(); duck_cpus=(); dyad_kb=0; duck_kb=0
+for k in $(seq 1 "$INGEST_RUNS"); do
+    rm -rf "$out/home-ingest"
+    /usr/bin/time -v "$dyad" --home "$out/home-ingest" trade ingest "$csv" > /dev/null 2> "$out/time-dyad-ingest.txt"
+    dyad_walls+=("$(wall_s "$out/time-dyad-ingest.txt")"); dyad_cpus+=("$(cpu_s "$out/time-dyad-ingest.txt")")
+    kb="$(peak_kb "$out/time-dyad-ingest.txt")"; if (( kb > dyad_kb )); then dyad_kb=$kb; fi
+    rm -f "$out/duck-ingest.parquet"
+    /usr/bin/time -v "$py" "$here/duck.py" ingest "$csv" "$out/duck-ingest.parquet" > "$out/duck-ingest.out" 2> "$out/time-duck-ingest.txt"
+    duck_walls+=("$(wall_s "$out/time-duck-ingest.txt")"); duck_cpus+=("$(cpu_s "$out/time-duck-ingest.txt")")
+    kb="$(peak_kb "$out/time-duck-ingest.txt")"; if (( kb > duck_kb )); then duck_kb=$kb; fi
+done
+load_ingest_after="$(uptime | sed 's/.*load average: //')"
+dyad_s="$(printf '%s\n' "${dyad_walls[@]}" | median)"; duck_s="$(printf '%s\n' "${duck_walls[@]}" | median)"
+dyad_cpu="$(printf '%s\n' "${dyad_cpus[@]}" | median)"; duck_cpu="$(printf '%s\n' "${duck_cpus[@]}" | median)"
 dyad_pq_mb="$(du -sm "$out/home-ingest/trade/flows" | cut -f1)"
-
-rm -f "$out/duck-ingest.parquet"
-/usr/bin/time -v "$py" "$here/duck.py" ingest "$csv" "$out/duck-ingest.parquet" > "$out/duck-ingest.out" 2> "$out/time-duck-ingest.txt"
-duck_s="$(wall_s "$out/time-duck-ingest.txt")"; duck_kb="$(peak_kb "$out/time-duck-ingest.txt")"
 duck_inner="$(sed -n 's/seconds=//p' "$out/duck-ingest.out")"
 duck_pq_mb="$(du -m "$out/duck-ingest.parquet" | cut -f1)"
 
 # --- 2. query ----------------------------------------------------------------------------------
+# The store's layout version is in the name, so that a store written by an older dyad (other
+# page sizes or encodings) is never reused.
+layout=2
 gen2="$out/gen-years-${YEAR_ROWS}-${YEARS}"
-home2="$out/home-years-${YEAR_ROWS}-${YEARS}"
+home2="$out/home-years-v${layout}-${YEAR_ROWS}-${YEARS}"
 if [[ ! -f "$home2/.done" ]]; then
     rm -rf "$gen2" "$home2"
     "$dyad" trade generate "$gen2" --rows "$YEAR_ROWS" --years "$YEARS" --seed 11 >&2
@@ -76,18 +95,25 @@ files="$(find "$home2/trade/flows" -name '*.parquet' | wc -l)"
 read -r big_e big_i < <("$dyad" --home "$home2" sql "SELECT exporter, importer FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer ORDER BY count(*) DESC, exporter, importer LIMIT 1" --format csv | tail -1 | tr ',' ' ')
 read -r mid_e mid_i < <("$dyad" --home "$home2" sql "WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer), r AS (SELECT exporter, importer, row_number() OVER (ORDER BY n, exporter, importer) AS rn, count(*) OVER () AS total FROM p) SELECT exporter, importer FROM r WHERE rn = total / 2 + 1" --format csv | tail -1 | tr ',' ' ')
 glob="$home2/trade/flows/*/*/*/*.parquet"
-# The same SQL as duck.py's, through `dyad sql --repeat` (one untimed run, then RUNS timed).
+# `dyad trade products E I --level 2`: every year, by HS2, with names and shares (one untimed
+# run, then RUNS timed, in one process); `--sql` answers the same through DataFusion.
 dyad_query() {
-    local sql="SELECT year, substr(product, 1, 2) AS hs2, sum(value_usd) AS value_usd FROM flows WHERE exporter = '$1' AND importer = '$2' GROUP BY year, substr(product, 1, 2) ORDER BY year, hs2"
     local rows timing
-    rows="$("$dyad" --home "$home2" sql "$sql" --repeat "$RUNS" --format csv 2> "$out/timing.txt" | tail -n +2 | wc -l)"
+    rows="$("$dyad" --home "$home2" trade products "$1" "$2" --level 2 --repeat "$RUNS" --format csv ${3:-} 2> "$out/timing.txt" | tail -n +2 | wc -l)"
     timing="$(cat "$out/timing.txt")"
     echo "rows=$rows $timing"
 }
+"$dyad" --home "$home2" trade products "$big_e" "$big_i" --level 2 --format csv > "$out/fast.csv"
+"$dyad" --home "$home2" trade products "$big_e" "$big_i" --level 2 --format csv --sql > "$out/sql.csv"
+cmp -s "$out/fast.csv" "$out/sql.csv" || { echo "fast path and SQL differ" >&2; exit 1; }
+load_query="$(uptime | sed 's/.*load average: //')"
 dyad_big="$(dyad_query "$big_e" "$big_i")"
 duck_big="$("$py" "$here/duck.py" query "$glob" "$big_e" "$big_i" "$RUNS")"
+sql_big="$(dyad_query "$big_e" "$big_i" --sql)"
 dyad_mid="$(dyad_query "$mid_e" "$mid_i")"
 duck_mid="$("$py" "$here/duck.py" query "$glob" "$mid_e" "$mid_i" "$RUNS")"
+sql_mid="$(dyad_query "$mid_e" "$mid_i" --sql)"
+load_after="$(uptime | sed 's/.*load average: //')"
 p50() { echo "$1" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p'; }
 qrows() { echo "$1" | sed -n 's/rows=\([0-9]*\).*/\1/p'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
@@ -106,26 +132,44 @@ dyad release build, DuckDB $duck_version (PyPI). Data: \`dyad trade generate\` (
 
 ## Ingest of one BACI-format year file
 
-$rows1 rows, $csv_mb MB of CSV (in the OS cache for both).
+$rows1 rows, $csv_mb MB of CSV (in the OS cache for both). $INGEST_RUNS runs of each, alternating; the
+median is shown (all wall times: dyad ${dyad_walls[*]} s, DuckDB ${duck_walls[*]} s). Load average:
+$load_ingest before, $load_ingest_after after.
 
-| | wall s | rows/s | peak RSS MiB | Parquet MB |
-| --- | --- | --- | --- | --- |
-| \`dyad trade ingest\` (parse, check codes and products, sort by exporter/importer/product, Snappy Parquet) | $dyad_s | $(awk -v r="$rows1" -v s="$dyad_s" 'BEGIN{printf "%.0f", r/s}') | $((dyad_kb / 1024)) | $dyad_pq_mb |
-| DuckDB \`COPY (FROM read_csv(...)) TO '...parquet'\` (process; in-process COPY took ${duck_inner} s) | $duck_s | $(awk -v r="$rows1" -v s="$duck_s" 'BEGIN{printf "%.0f", r/s}') | $((duck_kb / 1024)) | $duck_pq_mb |
+| | wall s (median) | rows/s | CPU s (user + sys) | peak RSS MiB | Parquet MB |
+| --- | --- | --- | --- | --- | --- |
+| \`dyad trade ingest\` (parse, check codes and products, sort by exporter/importer/product, Snappy Parquet with a page index) | $dyad_s | $(awk -v r="$rows1" -v s="$dyad_s" 'BEGIN{printf "%.0f", r/s}') | $dyad_cpu | $((dyad_kb / 1024)) | $dyad_pq_mb |
+| DuckDB \`COPY (FROM read_csv(...)) TO '...parquet'\` (process; the last in-process COPY took ${duck_inner} s) | $duck_s | $(awk -v r="$rows1" -v s="$duck_s" 'BEGIN{printf "%.0f", r/s}') | $duck_cpu | $((duck_kb / 1024)) | $duck_pq_mb |
 
-dyad throughput / DuckDB throughput: **$(ratio "$duck_s" "$dyad_s")×** (wall time of each process).
+dyad throughput / DuckDB throughput: **$(ratio "$duck_s" "$dyad_s")×** (median wall time of each process).
 
 ## "exporter -> importer, all years, by HS2" on a 25-year store
 
 Store: $store_rows rows ($YEARS, about $YEAR_ROWS rows a year), $files Parquet files, $store_mb MB.
-Warm: one untimed run, then $RUNS timed runs in one process (dyad: \`dyad sql --repeat\`, DataFusion
-in process; DuckDB: one Python connection, \`read_parquet\` over the same files).
+Warm: one untimed run, then $RUNS timed runs in one process. dyad: \`dyad trade products E I --level 2
+--repeat $RUNS\` (the one-dyad fast path: cached footers and page indexes, only the pair's pages
+decoded, sums in Rust; the answer also has names and shares); "dyad SQL" is the same answer
+through DataFusion (\`--sql\`); DuckDB: one Python connection, \`read_parquet\` over the same
+files, \`GROUP BY year, substr(product, 1, 2)\`. Load average: $load_query before, $load_after after.
 
-| dyad (pair) | result rows | dyad p50 ms | DuckDB p50 ms | DuckDB / dyad |
-| --- | --- | --- | --- | --- |
-| heaviest pair $big_e -> $big_i | $(qrows "$dyad_big") | $(p50 "$dyad_big") | $(p50 "$duck_big") | $(ratio "$(p50 "$duck_big")" "$(p50 "$dyad_big")")× |
-| median pair $mid_e -> $mid_i | $(qrows "$dyad_mid") | $(p50 "$dyad_mid") | $(p50 "$duck_mid") | $(ratio "$(p50 "$duck_mid")" "$(p50 "$dyad_mid")")× |
+| pair | result rows | dyad p50 ms | dyad SQL p50 ms | DuckDB p50 ms | DuckDB / dyad |
+| --- | --- | --- | --- | --- | --- |
+| heaviest pair $big_e -> $big_i | $(qrows "$dyad_big") | $(p50 "$dyad_big") | $(p50 "$sql_big") | $(p50 "$duck_big") | $(ratio "$(p50 "$duck_big")" "$(p50 "$dyad_big")")× |
+| median pair $mid_e -> $mid_i | $(qrows "$dyad_mid") | $(p50 "$dyad_mid") | $(p50 "$sql_mid") | $(p50 "$duck_mid") | $(ratio "$(p50 "$duck_mid")" "$(p50 "$dyad_mid")")× |
 
-Raw lines: dyad heaviest \`$dyad_big\`; DuckDB heaviest \`$duck_big\`; dyad median \`$dyad_mid\`; DuckDB median \`$duck_mid\`.
+Raw lines: dyad heaviest \`$dyad_big\`; dyad SQL heaviest \`$sql_big\`; DuckDB heaviest \`$duck_big\`;
+dyad median \`$dyad_mid\`; dyad SQL median \`$sql_mid\`; DuckDB median \`$duck_mid\`.
+
+## Notes
+
+- Timings on this shared 2-core machine move with the other engineers' builds (load 4–6 here):
+  compare the ratios of one run, not figures across runs. In three earlier runs the ingest ratio
+  was 0.8×–1.1× on single runs (hence three alternating runs and medians now), and the median
+  pair's p50 was 2.2–5.5 ms while the fast path still used two threads for it; pinned to one
+  core it was a steady 1.9 ms, which is why it now stays on one thread below 200,000 candidate
+  rows.
+- The heaviest pair decodes about 125,000 rows (a few pages of four columns in each of 25
+  files); its time is decoding, not planning, and it stays about 3× DuckDB's speed.
+- "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
 MD
 cat "$results"

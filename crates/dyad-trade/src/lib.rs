@@ -6,6 +6,7 @@
 //! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;
 //! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
 //! - [`query`]: DataFusion queries (series, products, partners, mirror, read-only SQL);
+//! - [`pair`]: the one-dyad fast path, reading Parquet pages directly;
 //! - [`generate`]: BACI-format synthetic releases for benchmarks.
 
 pub mod baci;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod flow;
 pub mod generate;
 pub mod ingest;
+pub mod pair;
 pub mod query;
 pub mod reported;
 pub mod store;

@@ -8,8 +8,8 @@
 //! 6-digit rows for the same flow, so each group keeps only its lowest product level. Monthly
 //! rows are left out of these queries (they are in `flows` for `dyad sql`).
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
@@ -24,7 +24,8 @@ use dyad_core::Registry;
 
 use crate::codes::{resolve_country, AreaCodes, AreaKind};
 use crate::error::{Result, TradeError};
-use crate::flow::{flows_to_batch, FLOW_SCHEMA};
+use crate::flow::{flows_to_batch, Flow, FLOW_SCHEMA};
+use crate::pair::{self, PairIndex, PairQuery, ProductSums};
 use crate::reported;
 use crate::store::{product_schema, Store};
 
@@ -66,12 +67,24 @@ pub enum Direction {
 }
 
 /// The trade tables, ready for queries.
+///
+/// One-dyad questions (`products`, `products_by_year`) take a fast path that reads the Parquet
+/// files directly (see [`crate::pair`]); everything else, and `dyad sql`, goes through
+/// DataFusion. The fast path's footers and page indexes are read on its first use and kept, so
+/// keep one `TradeDb` open to answer many questions.
 pub struct TradeDb {
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
     registry: Registry,
     areas: AreaCodes,
     store_rows: u64,
+    flow_files: Vec<PathBuf>,
+    product_files: Vec<PathBuf>,
+    /// The bundled figures when `flows` includes them (the store has no copy of its own).
+    memory: Vec<Flow>,
+    /// `None` when a file is not one the fast path can read (the SQL path answers then).
+    pair_index: OnceLock<Result<Option<PairIndex>, String>>,
+    names: OnceLock<Result<pair::Names, String>>,
 }
 
 impl std::fmt::Debug for TradeDb {
@@ -114,10 +127,15 @@ impl TradeDb {
             flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
             product_files = m.product_files().map(|f| store.root().join(f)).collect();
         }
+        let memory = if has_bundled_copy {
+            Vec::new()
+        } else {
+            reported::bundled(registry)
+        };
         let mem_flows = if has_bundled_copy {
             Vec::new()
         } else {
-            vec![flows_to_batch(&reported::bundled(registry))]
+            vec![flows_to_batch(&memory)]
         };
         let mem = Arc::new(MemTable::try_new(FLOW_SCHEMA.clone(), vec![mem_flows])?);
         let flows: Arc<dyn datafusion::catalog::TableProvider> = if flow_files.is_empty() {
@@ -137,6 +155,7 @@ impl TradeDb {
         } else {
             listing(&product_files, product_schema())?
         };
+        let (flow_files_kept, product_files_kept) = (flow_files.clone(), product_files.clone());
         ctx.register_table("products", products)?;
         ctx.register_table("countries", Arc::new(countries_table(registry)?))?;
         ctx.register_table("areas", Arc::new(areas_table(&areas)?))?;
@@ -146,7 +165,35 @@ impl TradeDb {
             registry: registry.clone(),
             areas,
             store_rows,
+            flow_files: flow_files_kept,
+            product_files: product_files_kept,
+            memory,
+            pair_index: OnceLock::new(),
+            names: OnceLock::new(),
         })
+    }
+
+    /// The fast path's index, read on first use.
+    fn pair_index(&self) -> Result<Option<&PairIndex>> {
+        let loaded = self.pair_index.get_or_init(|| {
+            match PairIndex::load(&self.flow_files, self.memory.clone()) {
+                Ok(Ok(index)) => Ok(Some(index)),
+                Ok(Err(pair::Unsupported)) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+        match loaded {
+            Ok(index) => Ok(index.as_ref()),
+            Err(e) => Err(TradeError::Other(e.clone())),
+        }
+    }
+
+    /// Product names, read on first use.
+    fn names(&self) -> Result<&pair::Names> {
+        let loaded = self
+            .names
+            .get_or_init(|| pair::load_names(&self.product_files).map_err(|e| e.to_string()));
+        loaded.as_ref().map_err(|e| TradeError::Other(e.clone()))
     }
 
     /// Rows of flows in the store (0 when only the bundled figures are there).
@@ -196,7 +243,10 @@ impl TradeDb {
         ))
     }
 
-    /// What `exporter` sold to `importer` in a year, by product at 2, 4 or 6 digits, with names.
+    /// What `exporter` sold to `importer` in a year, by product at 2, 4 or 6 digits, with names:
+    /// `product, name, value_usd, share, classification, reporter`, one block per
+    /// classification and reporter, largest first. Where a source has rows at several product
+    /// levels only the lowest level at or above `level` is summed, so levels never mix.
     pub fn products(
         &self,
         exporter: &str,
@@ -205,11 +255,104 @@ impl TradeDb {
         level: u8,
         source: &str,
     ) -> Result<Vec<RecordBatch>> {
-        if !matches!(level, 2 | 4 | 6) {
-            return Err(TradeError::Other(format!(
-                "level {level}: expected 2, 4 or 6 digits"
-            )));
+        let years = Some(Years {
+            from: year,
+            to: year,
+        });
+        let batches = self.products_by_year(exporter, importer, years, level, source)?;
+        // The same rows without the year column, which is `year` on all of them.
+        batches
+            .iter()
+            .map(|b| {
+                let keep: Vec<usize> = (1..b.num_columns()).collect();
+                Ok(b.project(&keep)?)
+            })
+            .collect()
+    }
+
+    /// [`TradeDb::products`] for every year (or the years given), with a `year` column first:
+    /// `year, product, name, value_usd, share, classification, reporter`, ordered by year, then
+    /// as `products`. Answered by the fast path (see [`crate::pair`]); the same answer as
+    /// [`TradeDb::products_by_year_sql`].
+    pub fn products_by_year(
+        &self,
+        exporter: &str,
+        importer: &str,
+        years: Option<Years>,
+        level: u8,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        check_level(level)?;
+        let (e, i) = (self.country(exporter)?, self.country(importer)?);
+        let Some(index) = self.pair_index()? else {
+            return self.products_by_year_sql(exporter, importer, years, level, source);
+        };
+        let q = PairQuery {
+            exporter: &e,
+            importer: &i,
+            years,
+            source: Some(source),
+        };
+        let parts = index.scan(&q, || ProductSums::new(level), |a, r| a.add(r))?;
+        let sums = ProductSums::merge(parts);
+        if sums.is_empty() {
+            // As the SQL path: no batch at all when nothing matches.
+            return Ok(Vec::new());
         }
+        Ok(vec![pair::products_batch(sums, self.names()?, true)?])
+    }
+
+    /// [`TradeDb::products_by_year`] through DataFusion SQL: the reference the fast path is
+    /// tested against.
+    pub fn products_by_year_sql(
+        &self,
+        exporter: &str,
+        importer: &str,
+        years: Option<Years>,
+        level: u8,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        check_level(level)?;
+        let (e, i) = (
+            quote(&self.country(exporter)?),
+            quote(&self.country(importer)?),
+        );
+        let s = quote(source);
+        let years = year_filter(years);
+        self.sql(&format!(
+            "WITH f AS (
+               SELECT year, classification, reporter, product_level,
+                      substr(product, 1, {level}) AS code, sum(value_usd) AS value_usd
+               FROM flows
+               WHERE exporter = {e} AND importer = {i} AND source = {s} {years}
+                 AND month IS NULL AND product_level >= {level} AND flow IN ('X', 'M')
+               GROUP BY year, classification, reporter, product_level,
+                        substr(product, 1, {level})),
+             m AS (SELECT *, min(product_level) OVER (PARTITION BY year, classification, reporter)
+                     AS lowest FROM f),
+             names AS (SELECT classification, code, max(description) AS name FROM products
+                       GROUP BY classification, code)
+             SELECT m.year, m.code AS product, names.name, m.value_usd,
+                    m.value_usd / sum(m.value_usd) OVER (PARTITION BY m.year, m.classification,
+                        m.reporter) AS share,
+                    m.classification, m.reporter
+             FROM m LEFT JOIN names
+               ON names.classification = m.classification AND names.code = m.code
+             WHERE m.product_level = m.lowest
+             ORDER BY m.year, m.classification, m.reporter, m.value_usd DESC, m.code"
+        ))
+    }
+
+    /// [`TradeDb::products`] through DataFusion SQL (the reference of the fast path).
+    pub fn products_sql(
+        &self,
+        exporter: &str,
+        importer: &str,
+        year: i32,
+        level: u8,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        check_level(level)?;
         let (e, i) = (
             quote(&self.country(exporter)?),
             quote(&self.country(importer)?),
@@ -322,6 +465,16 @@ impl TradeDb {
              WHERE x.exports_reported IS NOT NULL AND x.imports_reported IS NOT NULL
              ORDER BY x.year"
         ))
+    }
+}
+
+fn check_level(level: u8) -> Result<()> {
+    if matches!(level, 2 | 4 | 6) {
+        Ok(())
+    } else {
+        Err(TradeError::Other(format!(
+            "level {level}: expected 2, 4 or 6 digits"
+        )))
     }
 }
 

@@ -98,6 +98,27 @@ fn ingest_then_query_every_command() {
     assert_eq!(p[0]["value_usd"], "41235127");
     assert_eq!(p[1]["product"], "1001");
     assert_eq!(p[1]["value_usd"], "9876500");
+    // Every year by HS2 (the fixture has 2022 only), with the same figures, through the fast path
+    // and through SQL alike; `--repeat` prints its timings to standard error.
+    let args = [
+        "trade", "products", "KAZ", "AFG", "--level", "2", "--format", "csv",
+    ];
+    let fast = ok(h, &args);
+    assert_eq!(
+        fast.lines().take(3).collect::<Vec<_>>(),
+        [
+            "year,product,name,value_usd,share,classification,reporter",
+            "2022,11,,41235127,0.806766080837145,HS17,baci",
+            "2022,10,,9876500,0.19323391916285507,HS17,baci",
+        ]
+    );
+    assert_eq!(ok(h, &[&args[..], &["--sql"]].concat()), fast);
+    let timed = dyad(h, &[&args[..], &["--repeat", "3"]].concat());
+    assert!(timed.status.success());
+    assert_eq!(String::from_utf8(timed.stdout).unwrap(), fast);
+    assert!(String::from_utf8(timed.stderr)
+        .unwrap()
+        .starts_with("runs=3 p50_ms="));
 
     let csv = ok(
         h,

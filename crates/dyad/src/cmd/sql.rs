@@ -2,7 +2,6 @@
 //! `countries`, `areas`).
 
 use std::io::Write;
-use std::time::Instant;
 
 use anyhow::Result;
 
@@ -25,21 +24,8 @@ pub struct Args {
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::trade::open(ledger_args)?;
     let batches = db.sql(&args.query)?;
-    if let Some(n) = args.repeat.filter(|&n| n > 0) {
-        let mut ms = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = Instant::now();
-            db.sql(&args.query)?;
-            ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        ms.sort_by(f64::total_cmp);
-        let at = |p: f64| ms[((n - 1) as f64 * p).round() as usize];
-        eprintln!(
-            "runs={n} p50_ms={:.3} p90_ms={:.3} min_ms={:.3}",
-            at(0.5),
-            at(0.9),
-            ms[0]
-        );
+    if let Some(n) = args.repeat {
+        super::trade::repeat(n, || db.sql(&args.query).map(drop))?;
     }
     super::trade::write(&batches, &args.output, out)
 }

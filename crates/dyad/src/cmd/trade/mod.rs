@@ -36,8 +36,10 @@ enum Command {
     /// Trade between two countries in both directions, by year, source and reporter.
     #[command(after_help = "Example:\n  dyad trade series KAZ AFG --years 2017-2024")]
     Series(series::Args),
-    /// What one country sold another in a year, by HS product at 2, 4 or 6 digits.
-    #[command(after_help = "Example:\n  dyad trade products KAZ AFG --year 2022 --level 4")]
+    /// What one country sold another, by HS product at 2, 4 or 6 digits, in a year or by year.
+    #[command(
+        after_help = "Example:\n  dyad trade products KAZ AFG --year 2022 --level 4\n  dyad trade products KAZ AFG --years 2000-2024 --level 2"
+    )]
     Products(products::Args),
     /// A country's main partners over some years, with their shares.
     #[command(
@@ -178,6 +180,29 @@ pub fn to_table(batches: &[RecordBatch]) -> Result<Table> {
 /// (`41235127`, not `4.1235127e7`).
 fn number(v: f64) -> String {
     format!("{v}")
+}
+
+/// Runs `query` `n` more times (after the caller's untimed first run) and prints the median,
+/// 90th percentile and fastest run in milliseconds to standard error (`--repeat`).
+pub fn repeat(n: usize, mut query: impl FnMut() -> dyad_trade::Result<()>) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let mut ms = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = std::time::Instant::now();
+        query()?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    let at = |p: f64| ms[((n - 1) as f64 * p).round() as usize];
+    eprintln!(
+        "runs={n} p50_ms={:.3} p90_ms={:.3} min_ms={:.3}",
+        at(0.5),
+        at(0.9),
+        ms[0]
+    );
+    Ok(())
 }
 
 /// Parses `--years A-B`.

@@ -1,4 +1,5 @@
-//! `dyad trade products EXPORTER IMPORTER --year Y --level 2|4|6`: the product mix, with names.
+//! `dyad trade products EXPORTER IMPORTER [--year Y | --years A-B] --level 2|4|6`: the product
+//! mix, with names; for several years, one block per year.
 
 use std::io::Write;
 
@@ -13,15 +14,27 @@ pub struct Args {
     pub exporter: String,
     /// Importer (ISO alpha-3).
     pub importer: String,
-    /// The year.
-    #[arg(long)]
-    pub year: i32,
+    /// One year (the answer has no year column).
+    #[arg(long, conflicts_with = "years")]
+    pub year: Option<i32>,
+    /// Several years, e.g. 2000-2024, with a year column; with neither --year nor --years, all
+    /// years.
+    #[arg(long, value_parser = super::parse_years)]
+    pub years: Option<dyad_trade::Years>,
     /// HS digits: 2 (chapters), 4 (headings) or 6 (subheadings).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(2..=6))]
     pub level: u8,
     /// Source of the figures: baci or comtrade.
     #[arg(long, default_value = "baci", value_parser = ["baci", "comtrade"])]
     pub source: String,
+    /// Time the query: run it once untimed, then this many times in the same process, and print
+    /// the median, 90th percentile and fastest run (ms) to standard error.
+    #[arg(long)]
+    pub repeat: Option<usize>,
+    /// Answer through DataFusion SQL instead of the one-dyad fast path (the same answer; for
+    /// comparison).
+    #[arg(long, hide = true)]
+    pub sql: bool,
     #[command(flatten)]
     pub output: super::OutputArgs,
 }
@@ -29,12 +42,16 @@ pub struct Args {
 /// Runs `dyad trade products`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open(ledger_args)?;
-    let batches = db.products(
-        &args.exporter,
-        &args.importer,
-        args.year,
-        args.level,
-        &args.source,
-    )?;
+    let (e, i, level, source) = (&args.exporter, &args.importer, args.level, &args.source);
+    let query = || match (args.year, args.sql) {
+        (Some(y), false) => db.products(e, i, y, level, source),
+        (Some(y), true) => db.products_sql(e, i, y, level, source),
+        (None, false) => db.products_by_year(e, i, args.years, level, source),
+        (None, true) => db.products_by_year_sql(e, i, args.years, level, source),
+    };
+    let batches = query()?;
+    if let Some(n) = args.repeat {
+        super::repeat(n, || query().map(drop))?;
+    }
     super::write(&batches, &args.output, out)
 }

@@ -1,0 +1,329 @@
+//! The one-dyad fast path (`products`, `products_by_year`) against DataFusion SQL
+//! (`products_sql`, `products_by_year_sql`): the same rows, on fixtures with hand-computed values
+//! and on generated stores large enough to have many pages and several row groups per file.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use dyad_core::Registry;
+use dyad_trade::datafusion::arrow::array::RecordBatch;
+use dyad_trade::datafusion::arrow::util::display::array_value_to_string;
+use dyad_trade::generate::{generate, Spec};
+use dyad_trade::ingest::{ingest, Quiet};
+use dyad_trade::{TradeDb, Years};
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Column names and types, then every row as text.
+fn table(batches: &[RecordBatch]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header = Vec::new();
+    if let Some(b) = batches.first() {
+        header = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| format!("{}:{}", f.name(), f.data_type()))
+            .collect();
+    }
+    let mut rows = Vec::new();
+    for b in batches {
+        for r in 0..b.num_rows() {
+            rows.push(
+                b.columns()
+                    .iter()
+                    .map(|c| array_value_to_string(c, r).unwrap())
+                    .collect(),
+            );
+        }
+    }
+    (header, rows)
+}
+
+/// Asserts that the fast path and SQL answer alike, and returns the rows.
+fn same(
+    db: &TradeDb,
+    e: &str,
+    i: &str,
+    years: Option<Years>,
+    level: u8,
+    source: &str,
+) -> Vec<Vec<String>> {
+    let fast = table(&db.products_by_year(e, i, years, level, source).unwrap());
+    let sql = table(&db.products_by_year_sql(e, i, years, level, source).unwrap());
+    assert_eq!(fast.1, sql.1, "{e}->{i} {years:?} level {level} {source}");
+    if !sql.1.is_empty() {
+        assert_eq!(fast.0, sql.0, "column names and types");
+    }
+    if let Some(y) = years.filter(|y| y.from == y.to) {
+        let fast = table(&db.products(e, i, y.from, level, source).unwrap());
+        let sql = table(&db.products_sql(e, i, y.from, level, source).unwrap());
+        assert_eq!(fast.1, sql.1, "{e}->{i} {} level {level} {source}", y.from);
+        if !sql.1.is_empty() {
+            assert_eq!(fast.0, sql.0);
+        }
+    }
+    fast.1
+}
+
+/// A Comtrade file with the same flow (KAZ exports to AFG, 2023) at 2, 4 and 6 digits and as a
+/// total, so that only the lowest level at or above the one asked for may be summed.
+fn comtrade_levels(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture("comtrade_api.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    // The KAZ -> AFG export of 110100 at 6 digits.
+    let template: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
+    assert_eq!((template[20], template[22]), ("110100", "6"));
+    let mut out = format!("{header}\n");
+    for (code, level, value) in [
+        ("TOTAL", "0", "5000"),
+        ("11", "2", "1000.5"),
+        ("10", "2", "250.25"),
+        ("1101", "4", "600.5"),
+        ("1001", "4", "200"),
+        ("110100", "6", "500"),
+        ("100199", "6", "150.25"),
+    ] {
+        let mut row = template.clone();
+        row[20] = code;
+        row[22] = level;
+        row[42] = value;
+        row[43] = value;
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    let path = dir.join("comtrade_levels.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn fixtures_answer_alike_with_hand_computed_values() {
+    let home = tempfile::tempdir().unwrap();
+    let levels = comtrade_levels(home.path());
+    ingest(
+        home.path(),
+        &[fixture("baci_release.zip"), levels],
+        None,
+        &Registry::bundled(),
+        &Quiet,
+    )
+    .unwrap();
+    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+
+    // BACI 2022, KAZ -> AFG: 110100 is 41,235,127 USD and 100199 is 9,876,500 (thousands in the
+    // file); by chapter 11 and 10, shares of 51,111,627.
+    let rows = same(&db, "KAZ", "AFG", None, 2, "baci");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][..2], ["2022", "11"]);
+    assert_eq!(rows[0][3], "41235127.0");
+    assert_eq!(rows[1][1], "10");
+    assert_eq!(rows[1][3], "9876500.0");
+    let share: f64 = rows[0][4].parse().unwrap();
+    assert_eq!(share, 41_235_127.0 / 51_111_627.0);
+    // Names at 6 digits come from the release's dictionary.
+    let rows = same(
+        &db,
+        "KAZ",
+        "AFG",
+        Some(Years {
+            from: 2022,
+            to: 2022,
+        }),
+        6,
+        "baci",
+    );
+    assert_eq!(rows[0][1..3], ["110100", "Wheat or meslin flour"]);
+
+    // Comtrade: at 2 digits only the 2-digit rows (1000.5 + 250.25 = 1250.75), never the 4-
+    // and 6-digit rows or the total.
+    let rows = same(&db, "KAZ", "AFG", None, 2, "comtrade");
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(got, [("11", "1000.5"), ("10", "250.25")]);
+    let share: f64 = rows[0][4].parse().unwrap();
+    assert_eq!(share, 1000.5 / 1250.75);
+    assert_eq!(rows[0][5..], ["H6", "KAZ"]);
+    let rows = same(&db, "KAZ", "AFG", None, 4, "comtrade");
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(got, [("1101", "600.5"), ("1001", "200.0")]);
+    let rows = same(&db, "KAZ", "AFG", None, 6, "comtrade");
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(got, [("110100", "500.0"), ("100199", "150.25")]);
+
+    // Pairs and years with nothing: no rows either way.
+    assert!(same(&db, "AFG", "KAZ", None, 2, "comtrade").is_empty());
+    assert!(same(
+        &db,
+        "KAZ",
+        "AFG",
+        Some(Years {
+            from: 1995,
+            to: 2000
+        }),
+        2,
+        "baci"
+    )
+    .is_empty());
+    assert!(same(&db, "FRA", "DEU", None, 6, "baci").is_empty());
+    // An area with no country (697) is never a pair member; Taiwan (490) is.
+    assert_eq!(same(&db, "TWN", "USA", None, 4, "baci").len(), 1);
+    // The bundled reported figures are totals: no product rows, in either path.
+    assert!(same(&db, "KAZ", "AFG", None, 2, "reported").is_empty());
+}
+
+#[test]
+fn a_level_other_than_2_4_6_is_refused() {
+    let db = TradeDb::open(None, &Registry::bundled()).unwrap();
+    assert!(db.products_by_year("KAZ", "AFG", None, 3, "baci").is_err());
+    assert!(db.products("KAZ", "AFG", 2022, 5, "baci").is_err());
+}
+
+/// A generated release: 3 years of 30,000 rows (about 30 pages a file), plus the Comtrade
+/// fixture, so that sources and classifications mix.
+static GENERATED: LazyLock<(tempfile::TempDir, TradeDb, Vec<String>)> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("release");
+    let spec = Spec {
+        rows_per_year: 30_000,
+        first_year: 2019,
+        last_year: 2021,
+        products: 400,
+        seed: 5,
+    };
+    generate(&rel, &spec).unwrap();
+    let home = dir.path().join("home");
+    ingest(
+        &home,
+        &[rel, fixture("comtrade_api.csv")],
+        None,
+        &Registry::bundled(),
+        &Quiet,
+    )
+    .unwrap();
+    let db = TradeDb::open(Some(&home), &Registry::bundled()).unwrap();
+    let countries = table(
+        &db.sql("SELECT DISTINCT exporter FROM flows WHERE exporter IS NOT NULL ORDER BY exporter")
+            .unwrap(),
+    )
+    .1
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    (dir, db, countries)
+});
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Any pair (present or not), level, source and years: the fast path is the SQL.
+    #[test]
+    fn generated_store_answers_alike(
+        e in 0usize..1000,
+        i in 0usize..1000,
+        level in prop::sample::select(vec![2u8, 4, 6]),
+        source in prop::sample::select(vec!["baci", "comtrade"]),
+        years in prop::option::of((2017i32..2023, 0i32..3)),
+    ) {
+        let (_, db, countries) = &*GENERATED;
+        let (e, i) = (&countries[e % countries.len()], &countries[i % countries.len()]);
+        let years = years.map(|(from, n)| Years { from, to: from + n });
+        same(db, e, i, years, level, source);
+    }
+}
+
+#[test]
+fn the_heaviest_generated_pairs_answer_alike() {
+    let (_, db, _) = &*GENERATED;
+    // The pairs with the most rows span several pages of a file.
+    let (_, top) = table(
+        &db.sql(
+            "SELECT exporter, importer FROM flows WHERE exporter IS NOT NULL AND \
+             importer IS NOT NULL GROUP BY exporter, importer ORDER BY count(*) DESC, \
+             exporter, importer LIMIT 5",
+        )
+        .unwrap(),
+    );
+    for pair in top {
+        for level in [2, 4, 6] {
+            assert!(!same(db, &pair[0], &pair[1], None, level, "baci").is_empty());
+        }
+    }
+    // KAZ -> AFG has Comtrade rows from the fixture: H6 110100 (301,234,567 USD) at 6 digits,
+    // named from the file's cmdDesc.
+    let rows = same(db, "KAZ", "AFG", None, 6, "comtrade");
+    assert_eq!(
+        rows[0][..4],
+        ["2023", "110100", "Wheat or meslin flour", "301234567.0"]
+    );
+}
+
+#[test]
+fn a_file_of_several_row_groups_answers_alike() {
+    // 300,000 rows in one file: two row groups (262,144 + 37,856), whose constant columns are
+    // each encoded once for their size.
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("release");
+    let spec = Spec {
+        rows_per_year: 300_000,
+        first_year: 2020,
+        last_year: 2020,
+        products: 300,
+        seed: 9,
+    };
+    let written = generate(&rel, &spec).unwrap();
+    let home = dir.path().join("home");
+    ingest(&home, &[rel], None, &Registry::bundled(), &Quiet).unwrap();
+    let db = TradeDb::open(Some(&home), &Registry::bundled()).unwrap();
+    let (_, rows) = table(
+        &db.sql(
+            "SELECT count(*), count(DISTINCT source), min(source), min(classification), \
+             min(release), min(year), count(month), min(unit), min(reporter), min(flow), \
+             min(product_level), max(product_level), count(note) FROM flows \
+             WHERE source = 'baci'",
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        rows[0],
+        [
+            written[0].1.to_string().as_str(),
+            "1",
+            "baci",
+            "HS17",
+            "V000000",
+            "2020",
+            "0",
+            "t",
+            "baci",
+            "X",
+            "6",
+            "6",
+            "0"
+        ]
+    );
+    let (_, top) = table(
+        &db.sql(
+            "SELECT exporter, importer FROM flows WHERE exporter IS NOT NULL AND \
+             importer IS NOT NULL GROUP BY exporter, importer ORDER BY count(*) DESC, \
+             exporter, importer LIMIT 3",
+        )
+        .unwrap(),
+    );
+    for pair in top {
+        assert!(!same(&db, &pair[0], &pair[1], None, 2, "baci").is_empty());
+    }
+}
