@@ -475,7 +475,9 @@ impl Ledger {
             .collect::<rusqlite::Result<Vec<Result<Act>>>>()?
             .into_iter()
             .collect::<Result<Vec<Act>>>()?;
-        out.sort_by_key(|a| a.date.end());
+        // Stable, so same-day acts keep (authority, actor, seq) order; each end is computed
+        // once rather than at every comparison (9k acts for one authority of the benchmark).
+        out.sort_by_cached_key(|a| a.date.end());
         Ok(out)
     }
 
