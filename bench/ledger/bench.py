@@ -23,8 +23,14 @@ IMPORT_TARGET = 200_000  # acts/s
 STATUS_TARGET_MS = 50.0
 
 
-def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Runs `cmd`; returns (wall seconds, peak RSS in KiB, stdout). Fails loudly on error."""
+def loadavg() -> str:
+    """The 1-, 5- and 15-minute load averages: the machine is shared, so every timing gets one."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str, float]:
+    """Runs `cmd`; returns (wall seconds, peak RSS in KiB, stdout, CPU seconds user+sys).
+    Fails loudly on error."""
     gnu_time = shutil.which("time", path="/usr/bin")
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = [gnu_time, "-v", "-o", tf.name, *cmd] if gnu_time else cmd
@@ -35,14 +41,18 @@ def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float,
         if proc.returncode != 0:
             sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode(errors='replace')}")
         rss = 0
+        cpu = float("nan")
         if gnu_time:
-            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", tf.read())
+            report = tf.read()
+            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
             rss = int(m.group(1)) if m else 0
+            times = re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", report)
+            cpu = sum(float(t) for t in times) if len(times) == 2 else cpu
         if not rss:
             import resource
 
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    return wall, rss, out.decode()
+    return wall, rss, out.decode(), cpu
 
 
 def time_runs(cmd: list[str], runs: int, warmup: int) -> list[float]:
@@ -115,7 +125,8 @@ def main() -> None:
 
     subprocess.run([a.dyad, "init", a.home, "--empty"], check=True, stdout=subprocess.DEVNULL)
     print(f"importing {a.acts} acts ...", file=sys.stderr)
-    imp_s, imp_rss, imp_out = run_timed(
+    imp_load = loadavg()
+    imp_s, imp_rss, imp_out, imp_cpu = run_timed(
         [a.dyad, "import", "--home", a.home, "--by", "bench", "--reason", "ledger benchmark", auth_csv, acts_csv]
     )
     m = re.search(r"(\d+) acts added", imp_out)
@@ -133,6 +144,7 @@ def main() -> None:
     ).stdout
     authority_acts = max(0, len(probe.strip().splitlines()) - 1)
     print(f"timing status ({a.runs} warm runs) ...", file=sys.stderr)
+    st_load = loadavg()
     ms = time_runs(status_cmd, a.runs, warmup=3)
     st = {"p50": pct(ms, 0.5), "p95": pct(ms, 0.95), "min": min(ms), "mean": statistics.fmean(ms), "max": max(ms)}
     hf = hyperfine(status_cmd, a.runs)
@@ -152,6 +164,7 @@ def main() -> None:
     rows = [
         ("import wall", f"{imp_s:.2f} s", ""),
         ("import rate", f"{rate:,.0f} acts/s", f"target >= {IMPORT_TARGET:,}: {imp_ok}"),
+        ("import CPU", f"{imp_cpu:.2f} s", f"user+sys; load average before: {imp_load}"),
         ("import peak RSS", f"{imp_rss / 1024:,.0f} MiB", ""),
         ("status p50", f"{st['p50']:.1f} ms", f"target <= {STATUS_TARGET_MS:.0f} ms: {st_ok}"),
         ("status p95", f"{st['p95']:.1f} ms", ""),
@@ -193,6 +206,8 @@ def main() -> None:
         "|---|---:|---|",
         f"| wall time | {imp_s:.2f} s | |",
         f"| rate | {rate:,.0f} acts/s | ≥ {IMPORT_TARGET:,} acts/s: **{imp_ok}** |",
+        f"| CPU (user+sys) | {imp_cpu:.2f} s = {a.acts / imp_cpu:,.0f} acts per CPU-second | |",
+        f"| load average before (1, 5, 15 min) | {imp_load} | 2 CPUs |",
         f"| peak RSS | {imp_rss / 1024:,.0f} MiB | |",
         "",
         "## Status",
@@ -208,6 +223,7 @@ def main() -> None:
         f"| min | {st['min']:.1f} ms | |",
         f"| mean | {st['mean']:.1f} ms | |",
         f"| max | {st['max']:.1f} ms | |",
+        f"| load average before (1, 5, 15 min) | {st_load} | 2 CPUs |",
     ]
     if hf:
         md += [

@@ -125,20 +125,50 @@ impl PartialDate {
     }
 }
 
-impl fmt::Display for PartialDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Written digit by digit: an import formats a million of these, and `write!` with
-        // padding specifiers was a measurable share of it.
+/// A date's text (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), held on the stack: see
+/// [`PartialDate::text`].
+#[derive(Debug, Clone, Copy)]
+pub struct DateText {
+    buf: [u8; 16],
+    len: u8,
+}
+
+impl DateText {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).expect("ASCII")
+    }
+}
+
+impl std::ops::Deref for DateText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialDate {
+    /// The date as text, without allocating: an import writes a million of these, and both a
+    /// `String` per date and `write!` with padding were measurable shares of it.
+    pub fn text(&self) -> DateText {
         let (y, m, d) = (
             self.start.year(),
             u32::from(self.start.month() as u8),
             u32::from(self.start.day()),
         );
+        let mut buf = [0u8; 16];
         let Ok(y @ 0..=9999) = u32::try_from(y) else {
-            return write!(f, "{y}");
+            // Only `PartialDate::day` on an extreme date gets here; parsing takes four digits.
+            let mut w: &mut [u8] = &mut buf;
+            std::io::Write::write_fmt(&mut w, format_args!("{y}")).expect("fits 16 bytes");
+            let len = 16 - w.len();
+            return DateText {
+                buf,
+                len: len as u8,
+            };
         };
         let digit = |v: u32| b'0' + (v % 10) as u8;
-        let buf = [
+        buf[..10].copy_from_slice(&[
             digit(y / 1000),
             digit(y / 100),
             digit(y / 10),
@@ -149,13 +179,19 @@ impl fmt::Display for PartialDate {
             b'-',
             digit(d / 10),
             digit(d),
-        ];
+        ]);
         let len = match self.precision {
             Precision::Year => 4,
             Precision::Month => 7,
             Precision::Day => 10,
         };
-        f.write_str(std::str::from_utf8(&buf[..len]).expect("ASCII digits"))
+        DateText { buf, len }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 
@@ -210,6 +246,17 @@ mod tests {
         let y = PartialDate::parse("2021").unwrap();
         assert_eq!(format_day(y.end()), "2021-12-31");
         assert_eq!(y.to_string(), "2021");
+    }
+
+    #[test]
+    fn text_round_trips_each_precision() {
+        for text in ["2023", "2023-05", "2023-05-07", "0001-01-01"] {
+            let d = PartialDate::parse(text).unwrap();
+            assert_eq!(d.text().as_str(), text);
+            assert_eq!(d.to_string(), text);
+        }
+        let far = Date::from_calendar_date(-9999, Month::March, 1).unwrap();
+        assert_eq!(PartialDate::day(far).to_string(), "-9999");
     }
 
     #[test]

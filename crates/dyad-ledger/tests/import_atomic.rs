@@ -346,3 +346,66 @@ fn a_new_case_family_comes_in_one_call_and_the_fold_answers() {
     // Bundled authorities are untouched by the new family.
     assert!(ledger.acts(Some("AFG-IEA"), None, None).unwrap().is_empty());
 }
+
+/// Ids of their own and natural ids given in an `id` column both keep their history, from an
+/// import into an empty ledger on.
+#[test]
+fn given_ids_keep_their_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = new_ledger(dir.path());
+    let with_ids = |detail: &str| {
+        InputFile {
+            name: "ids.csv".into(),
+            bytes: format!(
+                "id,date,actor,counterpart,act,level,detail,source_url,source_date\n\
+                 kaz-2023-envoy,2023-04-17,KAZ,AFG-IEA,envoy_accepted,3,{detail},https://example.org/kaz,\n\
+                 RUS/AFG-IEA/2022-04-06/envoy_accepted,2022-04-06,RUS,AFG-IEA,envoy_accepted,3,{detail},https://example.org/rus,\n"
+            )
+            .into_bytes(),
+        }
+    };
+    let report = ledger
+        .import_at(
+            &[with_ids("first")],
+            &prov("a", "one"),
+            "2026-01-05T10:00:00.000000Z",
+        )
+        .unwrap();
+    assert_eq!(report.added, 2);
+    let report = ledger
+        .import_at(
+            &[with_ids("second")],
+            &prov("b", "two"),
+            "2026-01-06T10:00:00.000000Z",
+        )
+        .unwrap();
+    assert_eq!((report.added, report.corrected), (0, 2));
+    for id in ["kaz-2023-envoy", "RUS/AFG-IEA/2022-04-06/envoy_accepted"] {
+        let h = ledger.history(id).unwrap();
+        let seen: Vec<(i64, &str, &str, Option<&str>)> = h
+            .iter()
+            .map(|v| {
+                (
+                    v.version,
+                    v.act.detail.as_str(),
+                    v.recorded_by.as_str(),
+                    v.superseded_at.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "first", "a", Some("2026-01-06T10:00:00.000000Z")),
+                (2, "second", "b", None)
+            ],
+            "{id}"
+        );
+        assert!(h.iter().all(|v| v.act.id == id));
+    }
+    let ids: Vec<String> = all(&ledger).into_iter().map(|a| a.id).collect();
+    assert_eq!(
+        ids,
+        ["RUS/AFG-IEA/2022-04-06/envoy_accepted", "kaz-2023-envoy"]
+    );
+}
