@@ -17,6 +17,20 @@ pub fn deviance(y: &[f64], mu: &[f64]) -> f64 {
     2.0 * d
 }
 
+/// The same deviance from the linear predictor η = ln μ and `ln_y` (ln y where y > 0): the
+/// IRLS loop has η already, and one `ln` per row per iteration was a fifth of a fit's time.
+fn deviance_eta(y: &[f64], ln_y: &[f64], eta: &[f64], mu: &[f64]) -> f64 {
+    let mut d = 0.0;
+    for i in 0..y.len() {
+        d += if y[i] > 0.0 {
+            y[i] * (ln_y[i] - eta[i]) - (y[i] - mu[i])
+        } else {
+            mu[i]
+        };
+    }
+    2.0 * d
+}
+
 /// Poisson log-likelihood `Σ [y ln μ − μ − ln Γ(y+1)]`.
 pub fn loglik(y: &[f64], mu: &[f64]) -> f64 {
     let mut ll = 0.0;
@@ -40,7 +54,11 @@ pub(crate) fn fit(
     let ybar = y.iter().sum::<f64>() / n as f64;
     let mut mu: Vec<f64> = y.iter().map(|&y| 0.5 * (y + ybar)).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
-    let mut dev_old = deviance(y, &mu);
+    let ln_y: Vec<f64> = y
+        .iter()
+        .map(|&y| if y > 0.0 { y.ln() } else { 0.0 })
+        .collect();
+    let mut dev_old = deviance_eta(y, &ln_y, &eta, &mu);
     // Adaptive sweep tolerance (as ppmlhdfe): loose while IRLS is far from the optimum, the
     // requested `fe_tol` once it is close; convergence is only declared after a step swept at
     // `fe_tol`.
@@ -88,7 +106,7 @@ pub(crate) fn fit(
             eta_new[i] = z[i] - (zt[i] - fit);
             mu_new[i] = eta_new[i].exp();
         }
-        dev = deviance(y, &mu_new);
+        dev = deviance_eta(y, &ln_y, &eta_new, &mu_new);
         let mut halvings = 0;
         // Step-halving only when the step leaves the domain (as R's glm.fit): halving on a
         // deviance increase would shrink the steps and fake convergence.
@@ -97,7 +115,7 @@ pub(crate) fn fit(
                 eta_new[i] = 0.5 * (eta_new[i] + eta[i]);
                 mu_new[i] = eta_new[i].exp();
             }
-            dev = deviance(y, &mu_new);
+            dev = deviance_eta(y, &ln_y, &eta_new, &mu_new);
             halvings += 1;
         }
         if !dev.is_finite() {
@@ -151,6 +169,20 @@ pub(crate) fn fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deviance_from_eta_equals_the_definition() {
+        let y = [0.0, 1.0, 3.0, 1e9, 2.5];
+        let mu = [0.7, 1.2, 2.9, 1.1e9, 0.4];
+        let eta: Vec<f64> = mu.iter().map(|m: &f64| m.ln()).collect();
+        let ln_y: Vec<f64> = y
+            .iter()
+            .map(|&y: &f64| if y > 0.0 { y.ln() } else { 0.0 })
+            .collect();
+        let a = deviance(&y, &mu);
+        let b = deviance_eta(&y, &ln_y, &eta, &mu);
+        assert!((a - b).abs() <= 1e-12 * a.abs(), "{a} {b}");
+    }
 
     /// At the PPML optimum the score is zero: Σ x (y − μ) = 0 and Σ_{i∈g} (y − μ) = 0 per group.
     #[test]
