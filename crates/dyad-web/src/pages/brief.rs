@@ -104,7 +104,7 @@ fn block(b: &Block) -> Markup {
         },
         Block::Chart { name, alt, svg, .. } => match inline_svg(svg) {
             Some(svg) => html! {
-                figure.chart id={ "chart-" (name) } role="img" aria-label=(alt) {
+                figure.chart id={ "chart-" (name) } {
                     (svg)
                     figcaption { (alt) }
                 }

@@ -172,8 +172,24 @@ pub fn inline_svg(svg: &str) -> Option<PreEscaped<&str>> {
         if !SVG_ELEMENTS.contains(&name.as_str()) {
             return None;
         }
+        // Inside the tag itself, no event handler and no script URL: the chart code escapes
+        // data, and this is the second lock on the door.
+        let tag = part.split('>').next().unwrap_or("").to_ascii_lowercase();
+        if tag.contains("javascript:") || has_event_attribute(&tag) {
+            return None;
+        }
     }
     Some(PreEscaped(body))
+}
+
+/// Whether a tag's text has an attribute named `on…` (`onload=`, `onclick =`).
+fn has_event_attribute(tag: &str) -> bool {
+    tag.match_indices("on").any(|(i, _)| {
+        let before_ok = tag[..i].ends_with(|c: char| c.is_ascii_whitespace());
+        let rest = &tag[i + 2..];
+        let name_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        before_ok && name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+    })
 }
 
 /// Whether a source is a web address, to be linked (a named data set is shown as text).
@@ -184,6 +200,14 @@ pub fn is_web_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::inline_svg;
+
+    #[test]
+    fn event_handlers_and_script_urls_are_refused() {
+        assert!(inline_svg(r#"<svg onload="alert(1)"></svg>"#).is_none());
+        assert!(inline_svg(r#"<svg><rect onclick = "x"/></svg>"#).is_none());
+        assert!(inline_svg(r#"<svg><a href="javascript:alert(1)"></a></svg>"#).is_none());
+        assert!(inline_svg(r#"<svg><text font-family="Monospace">onion=1</text></svg>"#).is_some());
+    }
 
     #[test]
     fn only_drawing_elements_are_inserted() {

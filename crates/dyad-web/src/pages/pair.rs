@@ -227,7 +227,7 @@ fn trade_section(
                     "), whoever governed it in that year."
                 }
                 @match svg.as_deref().ok().and_then(inline_svg) {
-                    Some(svg) => figure.chart #trade-chart role="img" aria-label=(alt) {
+                    Some(svg) => figure.chart #trade-chart {
                         (svg)
                         figcaption { (alt) ". The figures and their sources are listed below." }
                     },
