@@ -229,6 +229,13 @@ fn run_ok(args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// Runs dyad expecting a failure; returns its standard error.
+fn run_err(args: &[&str]) -> String {
+    let out = dyad().args(args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn first_estimate(json: &[u8]) -> f64 {
     let v: serde_json::Value = serde_json::from_slice(json).unwrap();
     v["coefficients"][0]["estimate"]
@@ -256,17 +263,12 @@ fn politics_adds_sourced_variables_to_a_panel() {
     assert_eq!(&rows[5][col("exp_hosts_envoys")], "0");
     assert_eq!(&rows[5][col("exp_level")], "");
 
-    let bad = dyad()
-        .args([
-            "politics",
-            f.path().to_str().unwrap(),
-            "--keys",
-            "exp,imp,year",
-        ])
-        .output()
-        .unwrap();
-    assert!(!bad.status.success());
-    let err = String::from_utf8_lossy(&bad.stderr);
+    let err = run_err(&[
+        "politics",
+        f.path().to_str().unwrap(),
+        "--keys",
+        "exp,imp,year",
+    ]);
     assert!(err.contains("no column `exp`"), "{err}");
 }
 
@@ -290,12 +292,7 @@ fn gravity_with_political_variables_from_the_ledger() {
     assert_eq!(v["politics"]["rows_exp_covered"], 6);
 
     // Without --politics the variable is not in the file: the error says how to get it.
-    let out = dyad()
-        .args(["gravity", path, "--formula", formula])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = run_err(&["gravity", path, "--formula", formula]);
     assert!(err.contains("add --politics"), "{err}");
 }
 
