@@ -1023,6 +1023,27 @@ fn unpack(data: &[u8], width: u32, n: usize, out: &mut Vec<u64>) -> Option<()> {
     }
     let w = width as usize;
     out.reserve(n);
+    if w <= 8 {
+        // Eight values of `w` bits are `w` bytes: one word a group (lengths and levels are a
+        // few bits wide, and a word a value cost a tenth of a heavy pair's time).
+        let mask = (1u64 << w) - 1;
+        for g in 0..n.div_ceil(8) {
+            let at = g * w;
+            let word = match data.get(at..at + 8) {
+                Some(b) => u64::from_le_bytes(b.try_into().ok()?),
+                None => {
+                    let mut word = [0u8; 8];
+                    let end = (at + w).min(data.len());
+                    word[..end - at].copy_from_slice(&data[at..end]);
+                    u64::from_le_bytes(word)
+                }
+            };
+            for j in 0..(n - g * 8).min(8) {
+                out.push((word >> (j * w)) & mask);
+            }
+        }
+        return Some(());
+    }
     if w <= 56 {
         // A value then starts at most 7 bits into a little-endian word of 8 bytes.
         let mask = (1u64 << w) - 1;
@@ -1714,6 +1735,29 @@ mod tests {
             }
         }
         assert!(read > 10_000, "{read}");
+    }
+
+    #[test]
+    fn bit_unpacking_agrees_with_a_bit_by_bit_reading() {
+        let data: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8).collect();
+        for width in [0u32, 1, 2, 3, 7, 8, 9, 13, 31, 32, 33, 56, 57, 63, 64] {
+            for n in [0usize, 1, 5, 8, 9, 16, 23] {
+                if (n * width as usize).div_ceil(8) > data.len() {
+                    continue;
+                }
+                let mut got = Vec::new();
+                unpack(&data, width, n, &mut got).unwrap();
+                let want: Vec<u64> = (0..n)
+                    .map(|i| {
+                        (0..width as usize).fold(0u64, |v, b| {
+                            let bit = i * width as usize + b;
+                            v | (u64::from(data[bit / 8] >> (bit % 8) & 1) << b)
+                        })
+                    })
+                    .collect();
+                assert_eq!(got, want, "width {width}, {n} values");
+            }
+        }
     }
 
     #[test]
