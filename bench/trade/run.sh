@@ -166,10 +166,16 @@ dyad median \`$dyad_mid\`; dyad SQL median \`$sql_mid\`; DuckDB median \`$duck_m
   compare the ratios of one run, not figures across runs. In three earlier runs the ingest ratio
   was 0.8×–1.1× on single runs (hence three alternating runs and medians now), and the median
   pair's p50 was 2.2–5.5 ms while the fast path still used two threads for it; pinned to one
-  core it was a steady 1.9 ms, which is why it now stays on one thread below 200,000 candidate
-  rows.
-- The heaviest pair decodes about 125,000 rows (a few pages of four columns in each of 25
-  files); its time is decoding, not planning, and it stays about 3× DuckDB's speed.
+  core it was a steady 1.9 ms, which is why it stays on one thread below 100,000 candidate
+  rows (it reads 25,600).
+- The heaviest pair reads about 180,000 candidate rows (125,000 of them its own) in 25 row
+  groups, on two threads. BACI row groups are decoded page by page, not through the Arrow
+  reader: exporter and importer pages whose statistics prove the pair are not read, and products
+  are rebuilt in one buffer up to the pair's last row in a page. On 2026-11-29, pinned to one
+  core (\`taskset -c 0\`), it took 8.5 ms, against 13.0 ms with the Arrow reader on one thread;
+  on two threads its p50 was 4.8-5.5 ms when the second core was free and 8.5-9 ms when another
+  process held it. What is left is per page and per row (Snappy, unpacking the product lengths,
+  the sums): about 5× DuckDB, short of the 10× target.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
 MD
 cat "$results"

@@ -327,3 +327,90 @@ fn a_file_of_several_row_groups_answers_alike() {
         assert!(!same(&db, &pair[0], &pair[1], None, 2, "baci").is_empty());
     }
 }
+
+/// Pages are 1,024 rows and files are sorted by exporter, importer and product (ISO3 codes), so a
+/// release written by hand puts pairs across page boundaries in known places, in each year:
+/// AFG->ALB (700 rows) and AFG->ARG (324) fill page 0, whose exporter alone is proven by its
+/// statistics; AFG->DZA (5,000 rows) starts on a page boundary, fills three pages whose
+/// statistics prove the pair (neither exporter nor importer is read there) and ends inside a
+/// page it shares with AFG->area 697 (no country: a null importer) and ALB->AFG (3,000 rows,
+/// starting and ending inside pages); area 697->AFG (a null exporter) comes last.
+#[test]
+fn pairs_across_page_boundaries_answer_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("release");
+    let spec = Spec {
+        rows_per_year: 10,
+        first_year: 2020,
+        last_year: 2021,
+        products: 5000,
+        seed: 3,
+    };
+    // The dictionaries of a generated release; its year files are replaced.
+    let written = generate(&rel, &spec).unwrap();
+    let codes = dyad_trade::generate::product_codes(5000);
+    let mut x: u64 = 1;
+    for ((path, _), year) in written.iter().zip(2020..) {
+        let mut text = String::from("t,i,j,k,v,q\n");
+        for (i, j, n, from) in [
+            (4, 8, 700, 0),
+            (4, 32, 324, 7),
+            (4, 12, 5000, 0),
+            (4, 697, 50, 3),
+            (8, 4, 3000, 11),
+            (697, 4, 100, 5),
+        ] {
+            for p in 0..n {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let v = (x >> 44) as f64 / 1000.0;
+                let code = &codes[(from + p * 7) % codes.len()];
+                text.push_str(&format!("{year},{i},{j},{code},{v:.3},1.5\n"));
+            }
+        }
+        std::fs::write(path, text).unwrap();
+    }
+    let home = dir.path().join("home");
+    ingest(&home, &[rel], None, &Registry::bundled(), &Quiet).unwrap();
+    let db = TradeDb::open(Some(&home), &Registry::bundled()).unwrap();
+    let (_, counts) = table(
+        &db.sql(
+            "SELECT exporter, importer, count(*) FROM flows WHERE year = 2020 \
+             AND source = 'baci' GROUP BY exporter, importer ORDER BY exporter, importer",
+        )
+        .unwrap(),
+    );
+    let want: Vec<Vec<String>> = [
+        ("AFG", "ALB", "700"),
+        ("AFG", "ARG", "324"),
+        ("AFG", "DZA", "5000"),
+        ("AFG", "", "50"),
+        ("ALB", "AFG", "3000"),
+        ("", "AFG", "100"),
+    ]
+    .iter()
+    .map(|(e, i, n)| vec![e.to_string(), i.to_string(), n.to_string()])
+    .collect();
+    assert_eq!(counts, want);
+    let years = [
+        None,
+        Some(Years {
+            from: 2021,
+            to: 2021,
+        }),
+    ];
+    for e in ["AFG", "ALB", "ARG", "DZA"] {
+        for i in ["AFG", "ALB", "ARG", "DZA"] {
+            for level in [2, 4, 6] {
+                for y in years {
+                    same(&db, e, i, y, level, "baci");
+                }
+            }
+        }
+    }
+    // Every product of AFG->DZA at 6 digits, in both years.
+    assert_eq!(same(&db, "AFG", "DZA", None, 6, "baci").len(), 10_000);
+    assert_eq!(same(&db, "AFG", "ALB", None, 6, "baci").len(), 1_400);
+    assert_eq!(same(&db, "ALB", "AFG", None, 6, "baci").len(), 6_000);
+}
