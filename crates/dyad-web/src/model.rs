@@ -86,38 +86,6 @@ impl<'a> StanceOut<'a> {
     }
 }
 
-/// Columns of a stance in CSV, as `dyad status` prints them.
-pub const STANCE_COLUMNS: [&str; 11] = [
-    "actor",
-    "name",
-    "level",
-    "level_name",
-    "recognition",
-    "envoys",
-    "mission",
-    "designation",
-    "uncertain",
-    "acts",
-    "pending",
-];
-
-/// One CSV row of a stance (see [`STANCE_COLUMNS`]).
-pub fn stance_row(s: &Stance, registry: &Registry) -> Vec<String> {
-    vec![
-        s.actor.clone(),
-        registry.name_of(&s.actor).to_string(),
-        format!("{}{}", s.level, if s.level_uncertain { "?" } else { "" }),
-        s.level_name().to_string(),
-        s.recognition.value.as_str().to_string(),
-        s.envoys.value.as_str().to_string(),
-        s.mission.value.as_str().to_string(),
-        s.designation.value.as_str().to_string(),
-        s.uncertain_dimensions(),
-        s.level_acts().join(" "),
-        s.pending().collect::<Vec<_>>().join(" "),
-    ]
-}
-
 /// The levels and their names, for legends.
 pub fn levels() -> impl Iterator<Item = (u8, &'static str)> {
     LEVEL_NAMES.iter().enumerate().map(|(i, n)| (i as u8, *n))

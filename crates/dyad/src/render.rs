@@ -9,42 +9,6 @@ use serde_json::{json, Value};
 
 use crate::output::{Format, Table};
 
-/// Columns of a stance table.
-pub const STANCE_HEADERS: [&str; 11] = [
-    "actor",
-    "name",
-    "level",
-    "level_name",
-    "recognition",
-    "envoys",
-    "mission",
-    "designation",
-    "uncertain",
-    "acts",
-    "pending",
-];
-
-/// One row of a stance table.
-pub fn stance_row(stance: &Stance, registry: &Registry) -> Vec<String> {
-    vec![
-        stance.actor.clone(),
-        registry.name_of(&stance.actor).to_string(),
-        format!(
-            "{}{}",
-            stance.level,
-            if stance.level_uncertain { "?" } else { "" }
-        ),
-        stance.level_name().to_string(),
-        stance.recognition.value.as_str().to_string(),
-        stance.envoys.value.as_str().to_string(),
-        stance.mission.value.as_str().to_string(),
-        stance.designation.value.as_str().to_string(),
-        stance.uncertain_dimensions(),
-        stance.level_acts().join(" "),
-        stance.pending().collect::<Vec<_>>().join(" "),
-    ]
-}
-
 /// The acts a stance cites (every dimension, and pending ones), with their sources.
 pub fn sources(stance: &Stance, acts: &[Act]) -> Vec<Value> {
     let cited = stance.cited();
@@ -82,9 +46,9 @@ pub fn write_stances(
         writeln!(out)?;
         return Ok(());
     }
-    let mut table = Table::new(STANCE_HEADERS);
+    let mut table = Table::new(dyad_core::stance::STANCE_COLUMNS);
     for s in stances {
-        table.push(stance_row(s, registry));
+        table.push(s.row(registry));
     }
     table.write(format, out)
 }

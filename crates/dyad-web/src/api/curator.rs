@@ -151,17 +151,8 @@ fn json_to_csv(body: &[u8]) -> Result<(Vec<u8>, Vec<u64>), ApiError> {
         return Err(ApiError::bad_request("the array of acts is empty"));
     }
     let fields = json_fields();
-    let columns = [
-        "id",
-        "date",
-        "actor",
-        "counterpart",
-        "act",
-        "level",
-        "detail",
-        "source_url",
-        "source_date",
-    ];
+    // The acts CSV's own columns: the JSON is turned into that CSV and read by the importer.
+    let columns = dyad_core::acts_csv::EXPORT_HEADER;
     let mut problems = Vec::new();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, item) in items.iter().enumerate() {

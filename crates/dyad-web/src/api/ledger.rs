@@ -128,8 +128,8 @@ fn stances_response(
                 .collect(),
         }),
         Format::Csv => csv_response(
-            &model::STANCE_COLUMNS,
-            stances.iter().map(|s| model::stance_row(s, registry)),
+            &dyad_core::stance::STANCE_COLUMNS,
+            stances.iter().map(|s| s.row(registry)),
         ),
     }
 }
@@ -161,8 +161,8 @@ async fn stance(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
                 .map(Bytes::from)
                 .map_err(|e| ApiError::internal(format!("writing JSON: {e}"))),
             Format::Csv => csv_body(
-                &model::STANCE_COLUMNS,
-                stances.iter().map(|s| model::stance_row(s, &snap.registry)),
+                &dyad_core::stance::STANCE_COLUMNS,
+                stances.iter().map(|s| s.row(&snap.registry)),
             )
             .map(Bytes::from),
         }
