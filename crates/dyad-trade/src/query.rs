@@ -259,15 +259,7 @@ impl TradeDb {
             from: year,
             to: year,
         });
-        let batches = self.products_by_year(exporter, importer, years, level, source)?;
-        // The same rows without the year column, which is `year` on all of them.
-        batches
-            .iter()
-            .map(|b| {
-                let keep: Vec<usize> = (1..b.num_columns()).collect();
-                Ok(b.project(&keep)?)
-            })
-            .collect()
+        without_year(self.products_by_year(exporter, importer, years, level, source)?)
     }
 
     /// [`TradeDb::products`] for every year (or the years given), with a `year` column first:
@@ -352,33 +344,11 @@ impl TradeDb {
         level: u8,
         source: &str,
     ) -> Result<Vec<RecordBatch>> {
-        check_level(level)?;
-        let (e, i) = (
-            quote(&self.country(exporter)?),
-            quote(&self.country(importer)?),
-        );
-        let s = quote(source);
-        self.sql(&format!(
-            "WITH f AS (
-               SELECT classification, reporter, product_level,
-                      substr(product, 1, {level}) AS code, sum(value_usd) AS value_usd
-               FROM flows
-               WHERE exporter = {e} AND importer = {i} AND year = {year} AND source = {s}
-                 AND month IS NULL AND product_level >= {level} AND flow IN ('X', 'M')
-               GROUP BY classification, reporter, product_level, substr(product, 1, {level})),
-             m AS (SELECT *, min(product_level) OVER (PARTITION BY classification, reporter)
-                     AS lowest FROM f),
-             names AS (SELECT classification, code, max(description) AS name FROM products
-                       GROUP BY classification, code)
-             SELECT m.code AS product, names.name, m.value_usd,
-                    m.value_usd / sum(m.value_usd) OVER (PARTITION BY m.classification,
-                        m.reporter) AS share,
-                    m.classification, m.reporter
-             FROM m LEFT JOIN names
-               ON names.classification = m.classification AND names.code = m.code
-             WHERE m.product_level = m.lowest
-             ORDER BY m.classification, m.reporter, m.value_usd DESC, m.code"
-        ))
+        let years = Some(Years {
+            from: year,
+            to: year,
+        });
+        without_year(self.products_by_year_sql(exporter, importer, years, level, source)?)
     }
 
     /// A country's partners over some years: values and shares of its total, largest first.
@@ -562,4 +532,16 @@ fn areas_table(areas: &AreaCodes) -> Result<MemTable> {
         ],
     )?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// The rows of a one-year `products_by_year` answer without its first column, which holds that
+/// year on every row.
+fn without_year(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
+    batches
+        .iter()
+        .map(|b| {
+            let keep: Vec<usize> = (1..b.num_columns()).collect();
+            Ok(b.project(&keep)?)
+        })
+        .collect()
 }
