@@ -7,6 +7,31 @@ fn dyad() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dyad"))
 }
 
+/// Runs dyad expecting success; returns its standard output.
+fn run_ok(args: &[&str]) -> Vec<u8> {
+    let out = dyad().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs dyad expecting a failure; returns its standard error.
+fn run_err(args: &[&str]) -> String {
+    let out = dyad().args(args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn first_estimate(json: &[u8]) -> f64 {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    v["coefficients"][0]["estimate"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{v}"))
+}
+
 fn small_csv() -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     writeln!(f, "exp,imp,year,value,dist").unwrap();
@@ -30,23 +55,15 @@ fn small_csv() -> tempfile::NamedTempFile {
 #[test]
 fn json_csv_and_table_outputs() {
     let f = small_csv();
-    let out = dyad()
-        .args([
-            "gravity",
-            f.path().to_str().unwrap(),
-            "--formula",
-            "value ~ log(dist) | exp + imp + year",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = run_ok(&[
+        "gravity",
+        f.path().to_str().unwrap(),
+        "--formula",
+        "value ~ log(dist) | exp + imp + year",
+        "--format",
+        "json",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     assert_eq!(j["model"], "poisson");
     assert_eq!(j["coefficients"][0]["term"], "log(dist)");
     assert_eq!(j["n_obs"], 60);
@@ -54,52 +71,36 @@ fn json_csv_and_table_outputs() {
     let b = j["coefficients"][0]["estimate"].as_f64().unwrap();
     assert!(b < 0.0 && b > -3.0, "{b}");
 
-    let out = dyad()
-        .args([
-            "gravity",
-            f.path().to_str().unwrap(),
-            "-f",
-            "log(value) ~ log(dist) | exp + imp",
-            "--model",
-            "ols",
-            "--vcov",
-            "hetero",
-            "--format",
-            "csv",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let stdout = run_ok(&[
+        "gravity",
+        f.path().to_str().unwrap(),
+        "-f",
+        "log(value) ~ log(dist) | exp + imp",
+        "--model",
+        "ols",
+        "--vcov",
+        "hetero",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8(stdout).unwrap();
     assert!(
         text.starts_with("term,estimate,std_error,t_value,p_value"),
         "{text}"
     );
     assert!(text.contains("log(dist),"), "{text}");
 
-    let out = dyad()
-        .args([
-            "gravity",
-            f.path().to_str().unwrap(),
-            "-f",
-            "value ~ log(dist) | exp^year + imp^year",
-            "--format",
-            "table",
-            "--vcov",
-            "cluster:exp+imp",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let stdout = run_ok(&[
+        "gravity",
+        f.path().to_str().unwrap(),
+        "-f",
+        "value ~ log(dist) | exp^year + imp^year",
+        "--format",
+        "table",
+        "--vcov",
+        "cluster:exp+imp",
+    ]);
+    let text = String::from_utf8(stdout).unwrap();
     assert!(
         text.contains("2-way (exp & imp)") && text.contains("log(dist)"),
         "{text}"
@@ -109,14 +110,7 @@ fn json_csv_and_table_outputs() {
 #[test]
 fn clear_errors() {
     let f = small_csv();
-    let run = |formula: &str| {
-        let out = dyad()
-            .args(["gravity", f.path().to_str().unwrap(), "-f", formula])
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        String::from_utf8(out.stderr).unwrap()
-    };
+    let run = |formula: &str| run_err(&["gravity", f.path().to_str().unwrap(), "-f", formula]);
     assert!(run("value ~ log(dist) | nope").contains("unknown column `nope`"));
     assert!(run("value ~ ").contains("bad formula"));
     assert!(run("value ~ log(dist) | exp^imp").contains("collinear with the fixed effects"));
@@ -170,23 +164,15 @@ fn parquet_input_reproduces_fixest() {
     w.write(&batch).unwrap();
     w.close().unwrap();
 
-    let out = dyad()
-        .args([
-            "gravity",
-            path.to_str().unwrap(),
-            "--formula",
-            "Euros ~ log(dist_km) | Origin + Destination + Product + Year",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = run_ok(&[
+        "gravity",
+        path.to_str().unwrap(),
+        "--formula",
+        "Euros ~ log(dist_km) | Origin + Destination + Product + Year",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let text = v.to_string();
     let coef = v["coefficients"][0]["estimate"]
         .as_f64()
@@ -217,30 +203,6 @@ fn did_csv() -> tempfile::NamedTempFile {
         writeln!(f, "{e},{i},{y},{v}").unwrap();
     }
     f
-}
-
-fn run_ok(args: &[&str]) -> Vec<u8> {
-    let out = dyad().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// Runs dyad expecting a failure; returns its standard error.
-fn run_err(args: &[&str]) -> String {
-    let out = dyad().args(args).output().unwrap();
-    assert!(!out.status.success(), "{args:?} succeeded");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn first_estimate(json: &[u8]) -> f64 {
-    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
-    v["coefficients"][0]["estimate"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("{v}"))
 }
 
 #[test]

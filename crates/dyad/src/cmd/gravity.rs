@@ -182,7 +182,10 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
                 .with_resolver(Box::new(move |c| {
                     dyad_trade::codes::resolve_country(registry, &areas, c).ok()
                 }));
-            Some(p.add_to_frame(&mut frame, keys, &political)?)
+            Some(
+                p.add_to_frame(&mut frame, keys, &political)
+                    .with_context(|| format!("adding political variables to {input}"))?,
+            )
         }
         None => None,
     };
