@@ -3,8 +3,12 @@
 use std::io::Write;
 use std::process::Command;
 
+/// The binary, on the bundled ledger whatever the caller's environment says (`--politics`
+/// reads the ledger).
 fn dyad() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dyad"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dyad"));
+    c.env_remove("DYAD_HOME");
+    c
 }
 
 /// Runs dyad expecting success; returns its standard output.
