@@ -284,6 +284,7 @@ impl TradeDb {
             importer: &i,
             years,
             source: Some(source),
+            fold: Some(usize::from(level)),
         };
         let parts = index.scan(&q, || ProductSums::new(level), |a, r| a.add(r))?;
         let sums = ProductSums::merge(parts);
