@@ -601,24 +601,30 @@ impl StoreFile {
         };
         let (lo, mask) = (lo + first, &mask[first..=last]);
         let hi = lo + mask.len();
-        let mut value = vec![0f64; mask.len()];
+        // The values' little-endian bytes (PLAIN doubles), copied page by page and read per row.
+        let mut value = vec![0u8; 8 * mask.len()];
         let values = self.pages(g, C::VALUE, lo, mask, &mut sc, |page, start, _| {
             if page.defined.is_some() || page.encoding != Encoding::PLAIN {
                 return None;
             }
             let (from, to) = (start.max(lo), (start + page.num_values).min(hi));
             let bytes = page.values.get(8 * (from - start)..8 * (to - start))?;
-            for (v, b) in value[from - lo..to - lo].iter_mut().zip(bytes.chunks_exact(8)) {
-                *v = f64::from_le_bytes(b.try_into().ok()?);
-            }
+            value[8 * (from - lo)..8 * (to - lo)].copy_from_slice(bytes);
             Some(())
         });
+        let value_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&value[8 * i..8 * i + 8]);
+            f64::from_le_bytes(b)
+        };
         if values.is_none() {
             return Ok(false);
         }
         // From here rows are passed on: a page that cannot be decoded is an error.
-        // With `q.fold`, `run` holds the cut code and the sum of the rows not yet passed on.
+        // With `q.fold`, `run` holds the cut code and the sum of the rows not yet passed on;
+        // `next` is the row after the run's last when that row may join it unread (see below).
         let mut run: Option<(Vec<u8>, f64)> = None;
+        let mut next = usize::MAX;
         let mut pass = |code: &[u8], value_usd: f64| -> Option<()> {
             f(&PairRow {
                 product: std::str::from_utf8(code).ok()?,
@@ -638,16 +644,31 @@ impl StoreFile {
                 .rev()
                 .find(|&r| mask[r - lo])
                 .map_or(0, |r| r + 1 - start);
-            let mut emit = |i: usize, code: &[u8]| {
+            // `shared`: bytes the code is known to share with the row before (0: unknown).
+            let mut emit = |i: usize, code: &[u8], shared: usize| {
                 let r = start + i;
                 if r < from || !mask[r - lo] {
                     return Some(());
                 }
-                let value_usd = value[r - lo];
+                let value_usd = value_at(r - lo);
                 let Some(n) = q.fold else {
                     return pass(code, value_usd);
                 };
+                // The row right after the run's last, with the same first `n` (ASCII) bytes:
+                // the same cut code, known without looking at it (most rows of a heavy pair).
+                if r == next && shared >= n {
+                    if let Some((_, sum)) = &mut run {
+                        *sum += value_usd;
+                        next += 1;
+                        return Some(());
+                    }
+                }
                 let cut = cut(code, n)?;
+                next = if cut.len() == n && cut.is_ascii() {
+                    r + 1
+                } else {
+                    usize::MAX
+                };
                 match &mut run {
                     Some((c, sum)) if same_bytes(c, cut) => *sum += value_usd,
                     _ => {
@@ -664,7 +685,7 @@ impl StoreFile {
             };
             match page.encoding {
                 Encoding::DELTA_BYTE_ARRAY => delta_each(&page.values, n, need, sc, &mut emit),
-                Encoding::PLAIN => plain_each(&page.values, need, &mut emit),
+                Encoding::PLAIN => plain_each(&page.values, need, |i, code| emit(i, code, 0)),
                 _ => None,
             }
         });
@@ -1214,14 +1235,15 @@ fn delta_packed(
     Some((pos, total))
 }
 
-/// Calls `each(i, string)` for the first `need` of the `n` DELTA_BYTE_ARRAY strings of a page,
-/// each rebuilt in place from the one before: nothing is kept of the page's strings.
+/// Calls `each(i, string, shared)` for the first `need` of the `n` DELTA_BYTE_ARRAY strings of a
+/// page, each rebuilt in place from the one before (nothing is kept of the page's strings);
+/// `shared` is the length of the prefix it shares with the one before (0 for the first).
 fn delta_each(
     data: &[u8],
     n: usize,
     need: usize,
     sc: &mut Scratch,
-    mut each: impl FnMut(usize, &[u8]) -> Option<()>,
+    mut each: impl FnMut(usize, &[u8], usize) -> Option<()>,
 ) -> Option<()> {
     let (used, count) = delta_packed(data, need, &mut sc.prefixes, &mut sc.deltas)?;
     let rest = data.get(used..)?;
@@ -1244,7 +1266,7 @@ fn delta_each(
         for &b in suffix {
             cur.push(b);
         }
-        each(i, &cur)?;
+        each(i, &cur, if i == 0 { 0 } else { prefix })?;
     }
     sc.bytes = cur;
     Some(())
@@ -1453,20 +1475,32 @@ impl PairIndex {
             run(&work, &mut first)?;
             return Ok(vec![first]);
         }
-        let per = work.len().div_ceil(threads);
-        let mut chunks = work.chunks(per);
-        let mine = chunks.next().unwrap_or(&[]);
-        let (make, run) = (&make, &run);
+        // Row groups are handed out one at a time, the largest first: a thread that meets a
+        // slow row group (or a busy core) does not leave the others waiting at the end.
+        work.sort_by_key(|(_, _, r)| {
+            std::cmp::Reverse(r.iter().map(ExactSizeIterator::len).sum::<usize>())
+        });
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let drain = |acc: &mut A| -> Result<()> {
+            loop {
+                let k = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = work.get(k) else {
+                    return Ok(());
+                };
+                run(std::slice::from_ref(item), acc)?;
+            }
+        };
+        let (make, drain) = (&make, &drain);
         std::thread::scope(|s| {
-            let handles: Vec<_> = chunks
-                .map(|items| {
+            let handles: Vec<_> = (1..threads)
+                .map(|_| {
                     s.spawn(move || {
                         let mut acc = make();
-                        run(items, &mut acc).map(|()| acc)
+                        drain(&mut acc).map(|()| acc)
                     })
                 })
                 .collect();
-            run(mine, &mut first)?;
+            drain(&mut first)?;
             let mut out = vec![first];
             for h in handles {
                 out.push(h.join().expect("reader thread")?);
@@ -1591,7 +1625,10 @@ pub(crate) fn products_batch(
     let mut kept: Vec<(SumKey, f64, f64)> = Vec::with_capacity(rows.len());
     let mut rest = rows.as_slice();
     while let Some(((first, _), _)) = rest.split_first() {
-        let group = rest.iter().take_while(|(k, _)| same_group(k, first)).count();
+        let group = rest
+            .iter()
+            .take_while(|(k, _)| same_group(k, first))
+            .count();
         let lowest = rest[..group]
             .iter()
             .take_while(|(k, _)| k.3 == first.3)
@@ -1787,10 +1824,7 @@ mod tests {
                     read += pages.len();
                     // Folded: the Arrow reader's rows, neighbours with the same cut code summed.
                     for n in [2, 4] {
-                        let folded_q = PairQuery {
-                            fold: Some(n),
-                            ..q
-                        };
+                        let folded_q = PairQuery { fold: Some(n), ..q };
                         let mut folded = Vec::new();
                         f.scan_pages(g, &ranges, &folded_q, &mut |r| {
                             folded.push((r.year, r.product.to_string(), r.value_usd))
@@ -1812,7 +1846,10 @@ mod tests {
             }
         }
         assert!(read > 10_000, "{read}");
-        assert!(read_folded * 10 < read, "{read_folded} of {read} rows after folding");
+        assert!(
+            read_folded * 10 < read,
+            "{read_folded} of {read} rows after folding"
+        );
     }
 
     #[test]
