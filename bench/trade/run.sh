@@ -93,13 +93,22 @@ store_mb="$(du -sm "$home2/trade/flows" | cut -f1)"
 files="$(find "$home2/trade/flows" -name '*.parquet' | wc -l)"
 # The dyad with the most rows (the heaviest pair), and a middling one.
 read -r big_e big_i < <("$dyad" --home "$home2" sql "SELECT exporter, importer FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer ORDER BY count(*) DESC, exporter, importer LIMIT 1" --format csv | tail -1 | tr ',' ' ')
-read -r mid_e mid_i < <("$dyad" --home "$home2" sql "WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer), r AS (SELECT exporter, importer, row_number() OVER (ORDER BY n, exporter, importer) AS rn, count(*) OVER () AS total FROM p) SELECT exporter, importer FROM r WHERE rn = total / 2 + 1" --format csv | tail -1 | tr ',' ' ')
+# The pair at a quantile of rows a year (2024), among the pairs that trade.
+pair_at() {
+    "$dyad" --home "$home2" sql "WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer), r AS (SELECT exporter, importer, row_number() OVER (ORDER BY n, exporter, importer) AS rn, count(*) OVER () AS total FROM p) SELECT exporter, importer FROM r WHERE rn = CAST(floor(total * $1) AS BIGINT) + 1" --format csv | tail -1 | tr ',' ' '
+}
+npairs="$("$dyad" --home "$home2" sql "SELECT count(*) AS n FROM (SELECT DISTINCT exporter, importer FROM flows WHERE year = 2024 AND exporter IS NOT NULL AND importer IS NOT NULL)" --format csv | tail -1)"
+read -r mid_e mid_i < <(pair_at 0.5)
+read -r p90_e p90_i < <(pair_at 0.9)
+read -r p99_e p99_i < <(pair_at 0.99)
 glob="$home2/trade/flows/*/*/*/*.parquet"
 # `dyad trade products E I --level 2`: every year, by HS2, with names and shares (one untimed
 # run, then RUNS timed, in one process); `--sql` answers the same through DataFusion.
 dyad_query() {
     local rows timing
-    rows="$("$dyad" --home "$home2" trade products "$1" "$2" --level 2 --repeat "$RUNS" --format csv ${3:-} 2> "$out/timing.txt" | tail -n +2 | wc -l)"
+    local pin=()
+    if [[ "${4:-}" == taskset ]]; then pin=(taskset -c 0); fi
+    rows="$("${pin[@]}" "$dyad" --home "$home2" trade products "$1" "$2" --level 2 --repeat "$RUNS" --format csv ${3:-} 2> "$out/timing.txt" | tail -n +2 | wc -l)"
     timing="$(cat "$out/timing.txt")"
     echo "rows=$rows $timing"
 }
@@ -108,11 +117,17 @@ dyad_query() {
 cmp -s "$out/fast.csv" "$out/sql.csv" || { echo "fast path and SQL differ" >&2; exit 1; }
 load_query="$(uptime | sed 's/.*load average: //')"
 dyad_big="$(dyad_query "$big_e" "$big_i")"
+# The same pinned to one core: what the second thread adds, whatever the other core is doing.
+dyad_big1="$(dyad_query "$big_e" "$big_i" "" taskset)"
 duck_big="$("$py" "$here/duck.py" query "$glob" "$big_e" "$big_i" "$RUNS")"
 sql_big="$(dyad_query "$big_e" "$big_i" --sql)"
 dyad_mid="$(dyad_query "$mid_e" "$mid_i")"
 duck_mid="$("$py" "$here/duck.py" query "$glob" "$mid_e" "$mid_i" "$RUNS")"
 sql_mid="$(dyad_query "$mid_e" "$mid_i" --sql)"
+dyad_p90="$(dyad_query "$p90_e" "$p90_i")"
+duck_p90="$("$py" "$here/duck.py" query "$glob" "$p90_e" "$p90_i" "$RUNS")"
+dyad_p99="$(dyad_query "$p99_e" "$p99_i")"
+duck_p99="$("$py" "$here/duck.py" query "$glob" "$p99_e" "$p99_i" "$RUNS")"
 load_after="$(uptime | sed 's/.*load average: //')"
 p50() { echo "$1" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p'; }
 qrows() { echo "$1" | sed -n 's/rows=\([0-9]*\).*/\1/p'; }
@@ -155,10 +170,18 @@ files, \`GROUP BY year, substr(product, 1, 2)\`. Load average: $load_query befor
 | pair | result rows | dyad p50 ms | dyad SQL p50 ms | DuckDB p50 ms | DuckDB / dyad |
 | --- | --- | --- | --- | --- | --- |
 | heaviest pair $big_e -> $big_i | $(qrows "$dyad_big") | $(p50 "$dyad_big") | $(p50 "$sql_big") | $(p50 "$duck_big") | $(ratio "$(p50 "$duck_big")" "$(p50 "$dyad_big")")× |
+| pair at the 99th percentile $p99_e -> $p99_i | $(qrows "$dyad_p99") | $(p50 "$dyad_p99") | | $(p50 "$duck_p99") | $(ratio "$(p50 "$duck_p99")" "$(p50 "$dyad_p99")")× |
+| pair at the 90th percentile $p90_e -> $p90_i | $(qrows "$dyad_p90") | $(p50 "$dyad_p90") | | $(p50 "$duck_p90") | $(ratio "$(p50 "$duck_p90")" "$(p50 "$dyad_p90")")× |
 | median pair $mid_e -> $mid_i | $(qrows "$dyad_mid") | $(p50 "$dyad_mid") | $(p50 "$sql_mid") | $(p50 "$duck_mid") | $(ratio "$(p50 "$duck_mid")" "$(p50 "$dyad_mid")")× |
 
-Raw lines: dyad heaviest \`$dyad_big\`; dyad SQL heaviest \`$sql_big\`; DuckDB heaviest \`$duck_big\`;
-dyad median \`$dyad_mid\`; dyad SQL median \`$sql_mid\`; DuckDB median \`$duck_mid\`.
+Pairs are ranked by their rows in 2024 among the $npairs pairs that trade; the percentile pairs
+are read with the same command (the SQL column is left out for them: it is ~20 ms for any pair).
+
+The heaviest pair on one core (\`taskset -c 0\`): p50 $(p50 "$dyad_big1") ms.
+
+Raw lines: dyad heaviest \`$dyad_big\`; dyad heaviest on one core \`$dyad_big1\`; dyad SQL heaviest \`$sql_big\`; DuckDB heaviest \`$duck_big\`;
+dyad median \`$dyad_mid\`; dyad SQL median \`$sql_mid\`; DuckDB median \`$duck_mid\`;
+dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; DuckDB 99th \`$duck_p99\`.
 
 ## Notes
 
@@ -169,13 +192,16 @@ dyad median \`$dyad_mid\`; dyad SQL median \`$sql_mid\`; DuckDB median \`$duck_m
   core it was a steady 1.9 ms, which is why it stays on one thread below 100,000 candidate
   rows (it reads 25,600).
 - The heaviest pair reads about 180,000 candidate rows (125,000 of them its own) in 25 row
-  groups, on two threads. BACI row groups are decoded page by page, not through the Arrow
-  reader: exporter and importer pages whose statistics prove the pair are not read, and products
-  are rebuilt in one buffer up to the pair's last row in a page. On 2026-11-29, pinned to one
-  core (\`taskset -c 0\`), it took 8.5 ms, against 13.0 ms with the Arrow reader on one thread;
-  on two threads its p50 was 4.8-5.5 ms when the second core was free and 8.5-9 ms when another
-  process held it. What is left is per page and per row (Snappy, unpacking the product lengths,
-  the sums): about 5× DuckDB, short of the 10× target.
+  groups, on two threads that take row groups one at a time, largest first. BACI row groups are
+  decoded page by page, not through the Arrow reader: exporter and importer pages whose
+  statistics prove the pair are not read, products are rebuilt in one buffer up to the pair's
+  last row in a page, and a row whose code shares its first two characters with the row before
+  is added to that row's sum where it is decoded (\`PairQuery::fold\`). A one-core profile of
+  it (\`perf\`, 2026-11-29) puts Snappy at 15% of the time, page reading (headers, buffers,
+  copies) at about 20%, the delta-encoded product codes at 15%, the sums at 12% and building
+  the answer at 8%: no single part is left whose removal gives the factor of about 2 still
+  missing for 10× DuckDB on this pair. On a 5-year store, writing product and value without
+  compression made it 12% faster for 32% more disk, LZ4 6%; the store keeps Snappy.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
 MD
 cat "$results"

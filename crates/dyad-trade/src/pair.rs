@@ -52,13 +52,13 @@ use crate::error::{io, Result, TradeError};
 use crate::flow::Flow;
 use crate::query::Years;
 
-/// Candidate rows from which a second thread decodes half the files. A thread costs tens of
-/// microseconds on an idle machine and, on a busy one, a wait for a core of a few milliseconds:
-/// with a shared 2-core machine at load 5, a 25-file read of 25,000 rows had a median of 2-5 ms
-/// on two threads against 1.9 ms on one, so such a read (the median pair of the benchmark store)
-/// stays on one thread. The heaviest pair there has ~180,000 candidate rows, several ms of work
-/// on one thread even with the page decoder ([`StoreFile::scan_pages`]): a second thread pays.
-const PARALLEL_ROWS: usize = 100_000;
+/// Candidate rows from which a second thread reads too. On an idle 2-core machine a second
+/// thread paid from about 20,000 rows (the benchmark store's median pair, 25,600 candidate rows:
+/// 1.25 ms on one thread, 0.8 ms on two). On a busy one the reader waits for the second thread
+/// to be scheduled, a few milliseconds: with three processes spinning on the two cores, that
+/// pair's p50 went from 1.4 ms on one thread to 3.9 ms on two. Above 40,000 rows (the 90th
+/// percentile pair, ~2 ms on one thread) the second thread is worth that risk.
+const PARALLEL_ROWS: usize = 40_000;
 
 /// The columns the fast path may read, in the order of [`C`].
 const COLUMNS: [(&str, DataType); 11] = [
@@ -989,8 +989,9 @@ impl StoreFile {
                     let len = u32::from_le_bytes(buf.get(pos..pos + 4)?.try_into().ok()?) as usize;
                     let value = buf.get(pos + 4..pos + 4 + len)?;
                     pos += 4 + len;
-                    if found.is_none() && value == want {
+                    if same_bytes(value, want) {
                         found = Some(i as u64);
+                        break;
                     }
                 }
                 code.set(Some(found));
