@@ -1428,6 +1428,17 @@ impl PairIndex {
         make: impl Fn() -> A + Sync,
         add: impl Fn(&mut A, &PairRow<'_>) + Sync,
     ) -> Result<Vec<A>> {
+        self.scan_with(q, PARALLEL_ROWS, make, add)
+    }
+
+    /// [`PairIndex::scan`], reading on more than one thread from `parallel_rows` candidate rows.
+    fn scan_with<A: Send>(
+        &self,
+        q: &PairQuery<'_>,
+        parallel_rows: usize,
+        make: impl Fn() -> A + Sync,
+        add: impl Fn(&mut A, &PairRow<'_>) + Sync,
+    ) -> Result<Vec<A>> {
         let mut work: Vec<(usize, usize, Vec<Range<usize>>)> = Vec::new();
         for (fi, f) in self.files.iter().enumerate() {
             for g in 0..f.row_groups.len() {
@@ -1472,7 +1483,7 @@ impl PairIndex {
             .iter()
             .map(|(_, _, r)| r.iter().map(ExactSizeIterator::len).sum::<usize>())
             .sum();
-        if threads < 2 || rows < PARALLEL_ROWS {
+        if threads < 2 || rows < parallel_rows {
             run(&work, &mut first)?;
             return Ok(vec![first]);
         }
@@ -1847,6 +1858,28 @@ mod tests {
             }
         }
         assert!(read > 10_000, "{read}");
+        // Threads share out the row groups: the same sums on one thread or several.
+        for ((e, i), _) in pairs.iter().take(5) {
+            let q = PairQuery {
+                exporter: e,
+                importer: i,
+                years: None,
+                source: None,
+                fold: Some(2),
+            };
+            let sums = |parallel_rows| {
+                let parts = index
+                    .scan_with(&q, parallel_rows, || ProductSums::new(2), |a, r| a.add(r))
+                    .unwrap();
+                (parts.len(), ProductSums::merge(parts))
+            };
+            let ((one, alone), (several, shared)) = (sums(usize::MAX), sums(0));
+            assert_eq!(one, 1);
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            assert_eq!(several, cores.clamp(1, 4), "{e}->{i}");
+            assert!(!alone.is_empty());
+            assert_eq!(alone, shared, "{e}->{i}");
+        }
         assert!(
             read_folded * 10 < read,
             "{read_folded} of {read} rows after folding"
