@@ -189,8 +189,9 @@ dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; Duc
   compare the ratios of one run, not figures across runs. In three earlier runs the ingest ratio
   was 0.8×–1.1× on single runs (hence three alternating runs and medians now), and the median
   pair's p50 was 2.2–5.5 ms while the fast path still used two threads for it; pinned to one
-  core it was a steady 1.9 ms, which is why it stays on one thread below 100,000 candidate
-  rows (it reads 25,600).
+  core it was a steady 1.9 ms, which is why reads of fewer than 40,000 candidate rows stay on
+  one thread (the median pair reads 25,600; the 90th-percentile pair, above it, gains ~25%
+  from the second thread on an idle machine).
 - The heaviest pair reads about 180,000 candidate rows (125,000 of them its own) in 25 row
   groups, on two threads that take row groups one at a time, largest first. BACI row groups are
   decoded page by page, not through the Arrow reader: exporter and importer pages whose
