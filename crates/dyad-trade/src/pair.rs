@@ -1371,7 +1371,7 @@ impl std::hash::Hasher for Fnv {
 pub(crate) type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Product names by classification, then code (looked up by `&str`, without building a key).
-pub(crate) type Names = HashMap<String, HashMap<String, String>>;
+pub(crate) type Names = FnvMap<String, FnvMap<String, String>>;
 
 /// The key of a product sum: year, classification, reporter, product level, code.
 pub(crate) type SumKey = (i32, String, String, i32, String);
@@ -1421,24 +1421,26 @@ impl PairIndex {
     }
 
     /// Calls `make` for a fresh accumulator per thread, feeds it every row of the pair, and
-    /// returns the accumulators (to be merged by the caller).
-    pub(crate) fn scan<A: Send>(
+    /// returns what `done` makes of each accumulator, on its thread (to be merged by the caller).
+    pub(crate) fn scan<A, B: Send>(
         &self,
         q: &PairQuery<'_>,
         make: impl Fn() -> A + Sync,
         add: impl Fn(&mut A, &PairRow<'_>) + Sync,
-    ) -> Result<Vec<A>> {
-        self.scan_with(q, PARALLEL_ROWS, make, add)
+        done: impl Fn(A) -> B + Sync,
+    ) -> Result<Vec<B>> {
+        self.scan_with(q, PARALLEL_ROWS, make, add, done)
     }
 
     /// [`PairIndex::scan`], reading on more than one thread from `parallel_rows` candidate rows.
-    fn scan_with<A: Send>(
+    fn scan_with<A, B: Send>(
         &self,
         q: &PairQuery<'_>,
         parallel_rows: usize,
         make: impl Fn() -> A + Sync,
         add: impl Fn(&mut A, &PairRow<'_>) + Sync,
-    ) -> Result<Vec<A>> {
+        done: impl Fn(A) -> B + Sync,
+    ) -> Result<Vec<B>> {
         let mut work: Vec<(usize, usize, Vec<Range<usize>>)> = Vec::new();
         for (fi, f) in self.files.iter().enumerate() {
             for g in 0..f.row_groups.len() {
@@ -1485,7 +1487,7 @@ impl PairIndex {
             .sum();
         if threads < 2 || rows < parallel_rows {
             run(&work, &mut first)?;
-            return Ok(vec![first]);
+            return Ok(vec![done(first)]);
         }
         // Row groups are handed out one at a time, the largest first: a thread that meets a
         // slow row group (or a busy core) does not leave the others waiting at the end.
@@ -1502,18 +1504,18 @@ impl PairIndex {
                 run(std::slice::from_ref(item), acc)?;
             }
         };
-        let (make, drain) = (&make, &drain);
+        let (make, drain, done) = (&make, &drain, &done);
         std::thread::scope(|s| {
             let handles: Vec<_> = (1..threads)
                 .map(|_| {
                     s.spawn(move || {
                         let mut acc = make();
-                        drain(&mut acc).map(|()| acc)
+                        drain(&mut acc).map(|()| done(acc))
                     })
                 })
                 .collect();
             drain(&mut first)?;
-            let mut out = vec![first];
+            let mut out = vec![done(first)];
             for h in handles {
                 out.push(h.join().expect("reader thread")?);
             }
@@ -1584,20 +1586,63 @@ impl ProductSums {
         }
     }
 
-    /// Merges the sums of all threads.
-    pub(crate) fn merge(parts: Vec<ProductSums>) -> FnvMap<SumKey, f64> {
-        let mut out = FnvMap::default();
-        for mut p in parts {
-            p.flush();
-            if out.is_empty() {
-                out = p.sums;
-                continue;
+    /// The sums, sorted by key (year, classification, reporter, level, code): called on each
+    /// reading thread, so that the sorts run side by side. A sort rather than a map to merge:
+    /// the answer is sorted anyway, and the keys hold three strings each, whose hashing cost
+    /// more than the sort.
+    pub(crate) fn finish(mut self) -> Vec<(SumKey, f64)> {
+        self.flush();
+        let mut all: Vec<(SumKey, f64)> = self.sums.into_iter().collect();
+        all.sort_unstable_by(|(a, _), (b, _)| cmp_keys(a, b));
+        all
+    }
+
+    /// Merges the sorted sums of all threads ([`ProductSums::finish`]) into one sorted list.
+    pub(crate) fn merge(parts: Vec<Vec<(SumKey, f64)>>) -> Vec<(SumKey, f64)> {
+        let mut parts = parts.into_iter();
+        let mut out = parts.next().unwrap_or_default();
+        for part in parts {
+            let mut merged = Vec::with_capacity(out.len() + part.len());
+            let (mut a, mut b) = (out.into_iter().peekable(), part.into_iter().peekable());
+            loop {
+                let next = match (a.peek(), b.peek()) {
+                    (Some(x), Some(y)) => match cmp_keys(&x.0, &y.0) {
+                        std::cmp::Ordering::Less => a.next(),
+                        std::cmp::Ordering::Greater => b.next(),
+                        std::cmp::Ordering::Equal => {
+                            let (k, v) = a.next().expect("peeked");
+                            let (_, w) = b.next().expect("peeked");
+                            Some((k, v + w))
+                        }
+                    },
+                    (Some(_), None) => a.next(),
+                    (None, Some(_)) => b.next(),
+                    (None, None) => break,
+                };
+                merged.extend(next);
             }
-            for (k, v) in p.sums {
-                *out.entry(k).or_insert(0.0) += v;
-            }
+            out = merged;
         }
         out
+    }
+}
+
+/// The order of the products answer: year, classification, reporter, level, code.
+fn cmp_keys(a: &SumKey, b: &SumKey) -> std::cmp::Ordering {
+    a.0.cmp(&b.0)
+        .then_with(|| cmp_text(&a.1, &b.1))
+        .then_with(|| cmp_text(&a.2, &b.2))
+        .then(a.3.cmp(&b.3))
+        .then_with(|| cmp_text(&a.4, &b.4))
+}
+
+/// `a.cmp(b)` for short strings that are mostly equal (classification, reporter): equality is
+/// checked first without a `memcmp` call.
+fn cmp_text(a: &str, b: &str) -> std::cmp::Ordering {
+    if same_text(a, b) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.cmp(b)
     }
 }
 
@@ -1623,18 +1668,16 @@ pub(crate) fn products_schema(with_year: bool) -> SchemaRef {
 /// from `names`, and rows are ordered by year, classification, reporter, value (largest first)
 /// and code.
 pub(crate) fn products_batch(
-    sums: FnvMap<SumKey, f64>,
+    rows: Vec<(SumKey, f64)>,
     names: &Names,
     with_year: bool,
 ) -> Result<RecordBatch> {
-    // Sorted by group (year, classification, reporter), then product level: each group's rows,
-    // and within it those of its lowest level (the only ones kept), are then next to each other.
-    let mut rows: Vec<(SumKey, f64)> = sums.into_iter().collect();
-    rows.sort_unstable_by(|(a, _), (b, _)| {
-        (a.0, &a.1, &a.2, a.3, &a.4).cmp(&(b.0, &b.1, &b.2, b.3, &b.4))
-    });
-    let same_group = |a: &SumKey, b: &SumKey| a.0 == b.0 && a.1 == b.1 && a.2 == b.2;
-    let mut kept: Vec<(SumKey, f64, f64)> = Vec::with_capacity(rows.len());
+    // Sorted by group (year, classification, reporter), then product level ([`ProductSums::merge`]):
+    // each group's rows, and within it those of its lowest level (the only ones kept), are next
+    // to each other.
+    let same_group =
+        |a: &SumKey, b: &SumKey| a.0 == b.0 && same_text(&a.1, &b.1) && same_text(&a.2, &b.2);
+    let mut kept: Vec<(&SumKey, f64, f64)> = Vec::with_capacity(rows.len());
     let mut rest = rows.as_slice();
     while let Some(((first, _), _)) = rest.split_first() {
         let group = rest
@@ -1647,7 +1690,7 @@ pub(crate) fn products_batch(
             .count();
         let total: f64 = rest[..lowest].iter().map(|(_, v)| v).sum();
         let start = kept.len();
-        kept.extend(rest[..lowest].iter().map(|(k, v)| (k.clone(), *v, total)));
+        kept.extend(rest[..lowest].iter().map(|(k, v)| (k, *v, total)));
         kept[start..].sort_by(|(a, va, _), (b, vb, _)| vb.total_cmp(va).then(a.4.cmp(&b.4)));
         rest = &rest[group..];
     }
@@ -1683,7 +1726,7 @@ pub(crate) fn products_batch(
 /// Product names by (classification, code): the largest description where a code has several,
 /// as the SQL path's `max(description)`.
 pub(crate) fn load_names(files: &[PathBuf]) -> Result<Names> {
-    let mut out: Names = HashMap::new();
+    let mut out: Names = FnvMap::default();
     for path in files {
         let file = File::open(path).map_err(io(path))?;
         let reader = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -1706,7 +1749,7 @@ pub(crate) fn load_names(files: &[PathBuf]) -> Result<Names> {
                 }
                 let (c, k, d) = (c.value(i), k.value(i), d.value(i));
                 if !out.contains_key(c) {
-                    out.insert(c.to_string(), HashMap::new());
+                    out.insert(c.to_string(), FnvMap::default());
                 }
                 let codes = out.get_mut(c).expect("inserted above");
                 // As the SQL path's `max(description)` when a code has several names.
@@ -1869,7 +1912,13 @@ mod tests {
             };
             let sums = |parallel_rows| {
                 let parts = index
-                    .scan_with(&q, parallel_rows, || ProductSums::new(2), |a, r| a.add(r))
+                    .scan_with(
+                        &q,
+                        parallel_rows,
+                        || ProductSums::new(2),
+                        |a, r| a.add(r),
+                        ProductSums::finish,
+                    )
                     .unwrap();
                 (parts.len(), ProductSums::merge(parts))
             };

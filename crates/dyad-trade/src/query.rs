@@ -286,7 +286,12 @@ impl TradeDb {
             source: Some(source),
             fold: Some(usize::from(level)),
         };
-        let parts = index.scan(&q, || ProductSums::new(level), |a, r| a.add(r))?;
+        let parts = index.scan(
+            &q,
+            || ProductSums::new(level),
+            |a, r| a.add(r),
+            ProductSums::finish,
+        )?;
         let sums = ProductSums::merge(parts);
         if sums.is_empty() {
             // As the SQL path: no batch at all when nothing matches.
