@@ -16,8 +16,9 @@
 //!   only ever keeps too much), and the sums are made in Rust, on two threads when many rows
 //!   are read;
 //! - a BACI row group is decoded page by page without Arrow arrays ([`StoreFile::scan_pages`]):
-//!   pages whose statistics prove the pair are not read for exporter and importer, and products
-//!   are rebuilt in one reused buffer; other row groups go through the Arrow reader.
+//!   pages whose statistics prove the pair are not read for exporter and importer, products
+//!   are rebuilt in one reused buffer, and neighbouring rows whose codes share the digits asked
+//!   for are summed there (`PairQuery::fold`); other row groups go through the Arrow reader.
 //!
 //! The answers are those of the SQL path (`TradeDb::products_by_year_sql`): tests compare the two
 //! on fixtures and on generated stores. Sums of whole dollars (every BACI value) are exact in
@@ -1963,5 +1964,27 @@ mod tests {
         assert_eq!(prefix("110100", 2), "11");
         assert_eq!(prefix("TOTAL", 6), "TOTAL");
         assert_eq!(prefix("é1234", 2), "é1");
+        assert_eq!(cut("110100".as_bytes(), 2), Some("11".as_bytes()));
+        assert_eq!(cut("é1234".as_bytes(), 2), Some("é1".as_bytes()));
+    }
+
+    #[test]
+    fn parts_merge_in_key_order_and_sum_equal_keys() {
+        let key = |year: i32, code: &str| -> SumKey {
+            (year, "HS17".into(), "both".into(), 6, code.into())
+        };
+        let one = vec![(key(2020, "01"), 1.0), (key(2021, "02"), 2.0)];
+        let two = vec![(key(2020, "01"), 10.0), (key(2020, "03"), 20.0)];
+        let merged = ProductSums::merge(vec![one, two, vec![(key(2019, "99"), 5.0)]]);
+        assert_eq!(
+            merged,
+            [
+                (key(2019, "99"), 5.0),
+                (key(2020, "01"), 11.0),
+                (key(2020, "03"), 20.0),
+                (key(2021, "02"), 2.0),
+            ]
+        );
+        assert!(ProductSums::merge(Vec::new()).is_empty());
     }
 }
