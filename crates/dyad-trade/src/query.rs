@@ -39,6 +39,14 @@ pub struct Years {
 }
 
 impl Years {
+    /// The one year `year`.
+    pub fn single(year: i32) -> Years {
+        Years {
+            from: year,
+            to: year,
+        }
+    }
+
     /// Parses `2019-2023` or a single year `2022`.
     pub fn parse(text: &str) -> Result<Years, String> {
         let bad = || format!("`{text}` is not a year range such as 2019-2023");
@@ -255,10 +263,7 @@ impl TradeDb {
         level: u8,
         source: &str,
     ) -> Result<Vec<RecordBatch>> {
-        let years = Some(Years {
-            from: year,
-            to: year,
-        });
+        let years = Some(Years::single(year));
         without_year(self.products_by_year(exporter, importer, years, level, source)?)
     }
 
@@ -350,10 +355,7 @@ impl TradeDb {
         level: u8,
         source: &str,
     ) -> Result<Vec<RecordBatch>> {
-        let years = Some(Years {
-            from: year,
-            to: year,
-        });
+        let years = Some(Years::single(year));
         without_year(self.products_by_year_sql(exporter, importer, years, level, source)?)
     }
 

@@ -127,17 +127,7 @@ fn fixtures_answer_alike_with_hand_computed_values() {
     let share: f64 = rows[0][4].parse().unwrap();
     assert_eq!(share, 41_235_127.0 / 51_111_627.0);
     // Names at 6 digits come from the release's dictionary.
-    let rows = same(
-        &db,
-        "KAZ",
-        "AFG",
-        Some(Years {
-            from: 2022,
-            to: 2022,
-        }),
-        6,
-        "baci",
-    );
+    let rows = same(&db, "KAZ", "AFG", Some(Years::single(2022)), 6, "baci");
     assert_eq!(rows[0][1..3], ["110100", "Wheat or meslin flour"]);
 
     // Comtrade: at 2 digits only the 2-digit rows (1000.5 + 250.25 = 1250.75), never the 4-
