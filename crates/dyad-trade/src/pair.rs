@@ -602,6 +602,7 @@ impl StoreFile {
         };
         let (lo, mask) = (lo + first, &mask[first..=last]);
         let hi = lo + mask.len();
+        let contiguous = mask.iter().all(|&m| m);
         // The values' little-endian bytes (PLAIN doubles), copied page by page and read per row.
         let mut value = vec![0u8; 8 * mask.len()];
         let values = self.pages(g, C::VALUE, lo, mask, &mut sc, |page, start, _| {
@@ -684,9 +685,43 @@ impl StoreFile {
                 }
                 Some(())
             };
-            match page.encoding {
-                Encoding::DELTA_BYTE_ARRAY => delta_each(&page.values, n, need, sc, &mut emit),
-                Encoding::PLAIN => plain_each(&page.values, need, |i, code| emit(i, code, 0)),
+            match (page.encoding, q.fold) {
+                // Every row read is the pair's (a sorted row group): the codes are only looked
+                // at where their cut may change, and the values between summed in a line.
+                (Encoding::DELTA_BYTE_ARRAY, Some(chars)) if contiguous => {
+                    let sum = |acc: f64, rows: Range<usize>| {
+                        value[8 * (rows.start - lo)..8 * (rows.end - lo)]
+                            .chunks_exact(8)
+                            .fold(acc, |acc, b| {
+                                acc + f64::from_le_bytes(b.try_into().expect("8 bytes"))
+                            })
+                    };
+                    // Rows before `at` are in `run`'s sum.
+                    let mut at = from;
+                    delta_cuts(&page.values, n, from - start, need, chars, sc, |i, code| {
+                        let r = start + i;
+                        if let Some((c, s)) = &mut run {
+                            *s = sum(*s, at..r);
+                            at = r;
+                            if same_bytes(c, code) {
+                                return Some(());
+                            }
+                            pass(c, *s)?;
+                        }
+                        let (mut c, _) = run.take().unwrap_or_default();
+                        c.clear();
+                        c.extend_from_slice(code);
+                        run = Some((c, 0.0));
+                        Some(())
+                    })?;
+                    if let Some((_, s)) = &mut run {
+                        *s = sum(*s, at..(start + need).max(at));
+                    }
+                    next = usize::MAX;
+                    Some(())
+                }
+                (Encoding::DELTA_BYTE_ARRAY, _) => delta_each(&page.values, n, need, sc, &mut emit),
+                (Encoding::PLAIN, _) => plain_each(&page.values, need, |i, code| emit(i, code, 0)),
                 _ => None,
             }
         });
@@ -1274,6 +1309,63 @@ fn delta_each(
     Some(())
 }
 
+/// Calls `start(i, cut)` for string `from` of the first `need` of the `n` DELTA_BYTE_ARRAY
+/// strings of a page, and for every later one whose cut (first `chars` characters, as [`cut`]
+/// makes it) may differ from the string before's; the caller compares.
+///
+/// A string that shares at least `chars` bytes with the one before, when those bytes are ASCII,
+/// has the same cut: that is known from its prefix length alone (most strings of a heavy pair,
+/// whose codes are sorted), without cutting or comparing it. Other strings are cut and compared
+/// with the cut before when that was `chars` ASCII bytes.
+fn delta_cuts(
+    data: &[u8],
+    n: usize,
+    from: usize,
+    need: usize,
+    chars: usize,
+    sc: &mut Scratch,
+    mut start: impl FnMut(usize, &[u8]) -> Option<()>,
+) -> Option<()> {
+    let (used, count) = delta_packed(data, need, &mut sc.prefixes, &mut sc.deltas)?;
+    let rest = data.get(used..)?;
+    let (mut pos, lengths) = delta_packed(rest, need, &mut sc.lengths, &mut sc.deltas)?;
+    if count != n || lengths != n || need > n {
+        return None;
+    }
+    let mut cur = std::mem::take(&mut sc.bytes);
+    cur.clear();
+    // The cut of the string before, when it is `chars` ASCII bytes (else empty).
+    let mut last: [u8; 8] = [0; 8];
+    let mut known = false;
+    for i in 0..need {
+        let prefix = usize::try_from(sc.prefixes[i]).ok()?;
+        let len = usize::try_from(sc.lengths[i]).ok()?;
+        if prefix > cur.len() {
+            return None;
+        }
+        let suffix = rest.get(pos..pos.checked_add(len)?)?;
+        pos += len;
+        cur.truncate(prefix);
+        // Suffixes are a byte or two: a loop is cheaper than a `memmove` call.
+        for &b in suffix {
+            cur.push(b);
+        }
+        if i < from || (i > from && known && prefix >= chars) {
+            continue;
+        }
+        let code = cut(&cur, chars)?;
+        if i == from || !known || code != &last[..chars] {
+            start(i, code)?;
+        }
+        known = chars <= last.len() && code.len() == chars && code.is_ascii();
+        if known {
+            last[..chars].copy_from_slice(code);
+        }
+    }
+    sc.bytes = cur;
+    Some(())
+}
+
 /// Calls `each(i, string)` for the first `n` PLAIN byte arrays (each after its 4-byte length).
 fn plain_each(
     data: &[u8],
@@ -1374,8 +1466,9 @@ pub(crate) type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>
 /// Product names by classification, then code (looked up by `&str`, without building a key).
 pub(crate) type Names = FnvMap<String, FnvMap<String, String>>;
 
-/// The key of a product sum: year, classification, reporter, product level, code.
-pub(crate) type SumKey = (i32, String, String, i32, String);
+/// The key of a product sum: year, classification, reporter, product level, code. The
+/// classification and reporter, the same on most keys, are shared rather than copied.
+pub(crate) type SumKey = (i32, Arc<str>, Arc<str>, i32, String);
 
 /// The intersection of two sorted lists of disjoint ranges.
 fn intersect(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
@@ -1527,13 +1620,13 @@ impl PairIndex {
 
 /// Sums by (year, classification, reporter, product level, product code cut to `level`
 /// characters), as `GROUP BY year, classification, reporter, product_level, substr(product, 1,
-/// level)` does. Rows come sorted by product within a file, so equal keys arrive in runs: a run
-/// is summed before it touches the map.
+/// level)` does. Rows come sorted by product within a row group, so equal keys arrive in runs:
+/// a run is summed into the last sum, and [`ProductSums::finish`] sorts the sums (a few sorted
+/// runs, one per row group) and adds up equal keys.
 #[derive(Debug, Default)]
 pub(crate) struct ProductSums {
     level: usize,
-    sums: FnvMap<SumKey, f64>,
-    run: Option<(SumKey, f64)>,
+    sums: Vec<(SumKey, f64)>,
 }
 
 /// The first `n` characters of `s`, as SQL's `substr(s, 1, n)`.
@@ -1559,43 +1652,61 @@ impl ProductSums {
             return;
         }
         let code = prefix(r.product, self.level);
-        if let Some((k, sum)) = &mut self.run {
-            if k.0 == r.year
-                && k.3 == r.product_level
-                && same_text(&k.4, code)
-                && same_text(&k.1, r.classification)
-                && same_text(&k.2, r.reporter)
-            {
-                *sum += r.value_usd;
-                return;
+        let (classification, reporter) = match self.sums.last_mut() {
+            Some((k, sum)) => {
+                let (same_c, same_r) = (
+                    same_text(&k.1, r.classification),
+                    same_text(&k.2, r.reporter),
+                );
+                if same_c
+                    && same_r
+                    && k.0 == r.year
+                    && k.3 == r.product_level
+                    && same_text(&k.4, code)
+                {
+                    *sum += r.value_usd;
+                    return;
+                }
+                (
+                    if same_c {
+                        k.1.clone()
+                    } else {
+                        r.classification.into()
+                    },
+                    if same_r {
+                        k.2.clone()
+                    } else {
+                        r.reporter.into()
+                    },
+                )
             }
-        }
-        self.flush();
+            None => (r.classification.into(), r.reporter.into()),
+        };
         let key = (
             r.year,
-            r.classification.to_string(),
-            r.reporter.to_string(),
+            classification,
+            reporter,
             r.product_level,
             code.to_string(),
         );
-        self.run = Some((key, r.value_usd));
+        self.sums.push((key, r.value_usd));
     }
 
-    fn flush(&mut self) {
-        if let Some((k, s)) = self.run.take() {
-            *self.sums.entry(k).or_insert(0.0) += s;
+    /// The sums, sorted by key (year, classification, reporter, level, code), equal keys added
+    /// up in the order they came: called on each reading thread, so that the sorts run side by
+    /// side. A sort rather than a map: the answer is sorted anyway, the sums arrive in sorted
+    /// runs (which the stable sort merges), and hashing keys of three strings cost more.
+    pub(crate) fn finish(self) -> Vec<(SumKey, f64)> {
+        let mut all = self.sums;
+        all.sort_by(|(a, _), (b, _)| cmp_keys(a, b));
+        let mut out: Vec<(SumKey, f64)> = Vec::with_capacity(all.len());
+        for (k, v) in all {
+            match out.last_mut() {
+                Some((last, sum)) if cmp_keys(last, &k).is_eq() => *sum += v,
+                _ => out.push((k, v)),
+            }
         }
-    }
-
-    /// The sums, sorted by key (year, classification, reporter, level, code): called on each
-    /// reading thread, so that the sorts run side by side. A sort rather than a map to merge:
-    /// the answer is sorted anyway, and the keys hold three strings each, whose hashing cost
-    /// more than the sort.
-    pub(crate) fn finish(mut self) -> Vec<(SumKey, f64)> {
-        self.flush();
-        let mut all: Vec<(SumKey, f64)> = self.sums.into_iter().collect();
-        all.sort_unstable_by(|(a, _), (b, _)| cmp_keys(a, b));
-        all
+        out
     }
 
     /// Merges the sorted sums of all threads ([`ProductSums::finish`]) into one sorted list.
@@ -1706,7 +1817,7 @@ pub(crate) fn products_batch(
     )));
     columns.push(Arc::new(
         kept.iter()
-            .map(|(k, _, _)| names.get(&k.1)?.get(&k.4).map(String::as_str))
+            .map(|(k, _, _)| names.get(&*k.1)?.get(&k.4).map(String::as_str))
             .collect::<StringArray>(),
     ));
     columns.push(Arc::new(Float64Array::from_iter_values(
@@ -1716,10 +1827,10 @@ pub(crate) fn products_batch(
         kept.iter().map(|(_, v, total)| v / total),
     )));
     columns.push(Arc::new(StringArray::from_iter_values(
-        kept.iter().map(|(k, _, _)| k.1.as_str()),
+        kept.iter().map(|(k, _, _)| &*k.1),
     )));
     columns.push(Arc::new(StringArray::from_iter_values(
-        kept.iter().map(|(k, _, _)| k.2.as_str()),
+        kept.iter().map(|(k, _, _)| &*k.2),
     )));
     Ok(RecordBatch::try_new(products_schema(with_year), columns)?)
 }
