@@ -640,15 +640,29 @@ impl StoreFile {
         let (lo, mask) = (lo + first, &mask[first..=last]);
         let hi = lo + mask.len();
         let contiguous = all_set(mask);
-        // The values' little-endian bytes (PLAIN doubles), copied page by page and read per row.
+        // The values' little-endian bytes, copied page by page and read per row.
         let mut value = vec![0u8; 8 * mask.len()];
         let values = self.pages(g, C::VALUE, lo, mask, &mut sc, |page, start, _| {
-            if page.defined.is_some() || page.encoding != Encoding::PLAIN {
+            if page.defined.is_some() {
                 return None;
             }
             let (from, to) = (start.max(lo), (start + page.num_values).min(hi));
-            let bytes = page.values.get(8 * (from - start)..8 * (to - start))?;
-            value[8 * (from - lo)..8 * (to - lo)].copy_from_slice(bytes);
+            let out = &mut value[8 * (from - lo)..8 * (to - lo)];
+            match page.encoding {
+                Encoding::PLAIN => {
+                    out.copy_from_slice(page.values.get(8 * (from - start)..8 * (to - start))?)
+                }
+                // Byte k of every value, then byte k + 1 (the store's layout: the high bytes of
+                // whole dollars are few, and compress): put back together a value at a time.
+                Encoding::BYTE_STREAM_SPLIT => {
+                    let (n, rows) = (page.num_values, from - start..to - start);
+                    let streams = page.values.get(..8 * n)?;
+                    let s: [&[u8]; 8] =
+                        std::array::from_fn(|k| &streams[k * n..(k + 1) * n][rows.clone()]);
+                    unsplit(s, out);
+                }
+                _ => return None,
+            }
             Some(())
         });
         let value_at = |i: usize| {
@@ -807,7 +821,7 @@ impl StoreFile {
             && ok(
                 C::VALUE,
                 PhysicalType::DOUBLE,
-                &[Encoding::PLAIN, Encoding::RLE],
+                &[Encoding::PLAIN, Encoding::RLE, Encoding::BYTE_STREAM_SPLIT],
             )
     }
 }
@@ -1181,6 +1195,52 @@ fn last_set(m: &[bool]) -> Option<usize> {
                 .iter()
                 .rposition(|&x| x)?,
     )
+}
+
+/// Puts eight-byte values back together from their BYTE_STREAM_SPLIT streams (`s[k]`: byte k
+/// of every value) into `out`, eight values at a time: eight words, one from each stream, are an
+/// 8×8 byte matrix, and its transpose (three rounds of swapping blocks) is the eight values.
+fn unsplit(s: [&[u8]; 8], out: &mut [u8]) {
+    let n = out.len() / 8;
+    let word = |k: usize, j: usize| u64::from_le_bytes(s[k][j..j + 8].try_into().expect("8"));
+    let mut j = 0;
+    while j + 8 <= n {
+        let mut r: [u64; 8] = std::array::from_fn(|k| word(k, j));
+        // Spelled out, so that the words stay in registers.
+        let (w32, w16, w8) = (
+            0x0000_0000_FFFF_FFFF,
+            0x0000_FFFF_0000_FFFF,
+            0x00FF_00FF_00FF_00FF,
+        );
+        swap(&mut r, 0, 4, 32, w32);
+        swap(&mut r, 1, 5, 32, w32);
+        swap(&mut r, 2, 6, 32, w32);
+        swap(&mut r, 3, 7, 32, w32);
+        swap(&mut r, 0, 2, 16, w16);
+        swap(&mut r, 1, 3, 16, w16);
+        swap(&mut r, 4, 6, 16, w16);
+        swap(&mut r, 5, 7, 16, w16);
+        swap(&mut r, 0, 1, 8, w8);
+        swap(&mut r, 2, 3, 8, w8);
+        swap(&mut r, 4, 5, 8, w8);
+        swap(&mut r, 6, 7, 8, w8);
+        for (v, w) in out[8 * j..8 * j + 64].chunks_exact_mut(8).zip(r) {
+            v.copy_from_slice(&w.to_le_bytes());
+        }
+        j += 8;
+    }
+    for (i, v) in out.chunks_exact_mut(8).enumerate().skip(j) {
+        v.copy_from_slice(&std::array::from_fn::<u8, 8, _>(|k| s[k][i]));
+    }
+}
+
+/// Swaps the blocks of `shift` bits of words `a` and `b` that lie off the diagonal of their
+/// 2×2 block matrix (a step of [`unsplit`]'s transpose; `mask` keeps the low block of each pair).
+#[inline(always)]
+fn swap(r: &mut [u64; 8], a: usize, b: usize, shift: u32, mask: u64) {
+    let (x, y) = (r[a], r[b]);
+    r[a] = (x & mask) | ((y & mask) << shift);
+    r[b] = ((x >> shift) & mask) | (y & !mask);
 }
 
 /// An unsigned LEB128 integer at `pos`.
@@ -2167,6 +2227,92 @@ mod tests {
                     .collect();
                 assert_eq!(got, want, "width {width}, {n} values");
             }
+        }
+    }
+
+    /// Runs of cut codes from a DELTA_BYTE_ARRAY page written by the Parquet writer with the
+    /// store's settings, on codes whose first characters are not one byte each: sharing two
+    /// bytes ("é") is not sharing two characters.
+    #[test]
+    fn delta_pages_cut_by_characters() {
+        use datafusion::parquet::arrow::ArrowWriter;
+        use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+        let codes = [
+            "é1234", "é1299", "é2000", "éa", "e", "ea1", "ea2", "f", "日本1", "日本2", "日x",
+        ];
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "product",
+            DataType::Utf8,
+            false,
+        )]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(StringArray::from(codes.to_vec()))],
+        )
+        .unwrap();
+        let mut file = Vec::new();
+        let props = crate::store::writer_properties();
+        let mut w = ArrowWriter::try_new(&mut file, schema, Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let reader = SerializedFileReader::new(Bytes::from(file)).unwrap();
+        let mut pages = reader
+            .get_row_group(0)
+            .unwrap()
+            .get_column_page_reader(0)
+            .unwrap();
+        let mut sc = Scratch::default();
+        let page = DataPage::new(pages.get_next_page().unwrap().unwrap(), 0, &mut sc).unwrap();
+        assert_eq!(page.encoding, Encoding::DELTA_BYTE_ARRAY);
+        let n = codes.len();
+        // Where the cut changes, by hand; `delta_cuts` may also report an unchanged cut.
+        let mut starts = |from: usize, chars: usize| {
+            let mut got: Vec<(usize, String)> = Vec::new();
+            delta_cuts(&page.values, n, from, n, chars, &mut sc, |i, c| {
+                let c = std::str::from_utf8(c).unwrap();
+                if got.last().is_none_or(|(_, last)| last != c) {
+                    got.push((i, c.to_string()));
+                }
+                Some(())
+            })
+            .unwrap();
+            got
+        };
+        let runs = |v: &[(usize, &str)]| -> Vec<(usize, String)> {
+            v.iter().map(|&(i, c)| (i, c.to_string())).collect()
+        };
+        assert_eq!(
+            starts(0, 2),
+            runs(&[
+                (0, "é1"),
+                (2, "é2"),
+                (3, "éa"),
+                (4, "e"),
+                (5, "ea"),
+                (7, "f"),
+                (8, "日本"),
+                (10, "日x"),
+            ])
+        );
+        assert_eq!(
+            starts(3, 1),
+            runs(&[(3, "é"), (4, "e"), (7, "f"), (8, "日")])
+        );
+    }
+
+    #[test]
+    fn split_streams_are_put_back_together() {
+        for n in [0usize, 1, 7, 8, 9, 16, 23] {
+            let values: Vec<u64> = (0..n as u64)
+                .map(|i| (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                .collect();
+            let streams: Vec<Vec<u8>> = (0..8)
+                .map(|k| values.iter().map(|v| v.to_le_bytes()[k]).collect())
+                .collect();
+            let mut out = vec![0u8; 8 * n];
+            unsplit(std::array::from_fn(|k| &streams[k][..]), &mut out);
+            let want: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            assert_eq!(out, want, "{n} values");
         }
     }
 

@@ -116,6 +116,11 @@ pub fn product_schema() -> SchemaRef {
 ///   decodes a 5,000-entry dictionary page per file to use a few of its entries (that was most
 ///   of such a read).
 /// - Values and quantities are nearly all distinct: trying a dictionary for them only costs time.
+/// - `value_usd` is split into byte streams (BYTE_STREAM_SPLIT): whole dollars use few of a
+///   double's bytes, so the streams of the others are runs that Snappy shrinks to almost
+///   nothing. On a generated store the column is 45% of its plain size, against 64% plainly
+///   compressed (the whole store 11% smaller), and a heavy pair reads 5% faster. Quantities
+///   (tons, with decimals) grew that way, and stay plain.
 pub fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
@@ -128,6 +133,7 @@ pub fn writer_properties() -> WriterProperties {
         .set_column_dictionary_enabled("product".into(), false)
         .set_column_encoding("product".into(), Encoding::DELTA_BYTE_ARRAY)
         .set_column_dictionary_enabled("value_usd".into(), false)
+        .set_column_encoding("value_usd".into(), Encoding::BYTE_STREAM_SPLIT)
         .set_column_dictionary_enabled("quantity".into(), false)
         .build()
 }
