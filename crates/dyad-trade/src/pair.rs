@@ -1949,7 +1949,8 @@ pub(crate) fn products_batch(
     // to each other.
     let same_group =
         |a: &SumKey, b: &SumKey| a.0 == b.0 && same_text(&a.1, &b.1) && same_text(&a.2, &b.2);
-    let mut kept: Vec<(&SumKey, f64, f64)> = Vec::with_capacity(rows.len());
+    // Each row with its share's denominator and its name (looked up a classification a group).
+    let mut kept: Vec<(&SumKey, f64, f64, Option<&str>)> = Vec::with_capacity(rows.len());
     let mut rest = rows.as_slice();
     while let Some(((first, _), _)) = rest.split_first() {
         let group = rest
@@ -1962,35 +1963,40 @@ pub(crate) fn products_batch(
             .count();
         let total: f64 = rest[..lowest].iter().map(|(_, v)| v).sum();
         let start = kept.len();
-        kept.extend(rest[..lowest].iter().map(|(k, v)| (k, *v, total)));
-        kept[start..].sort_by(|(a, va, _), (b, vb, _)| vb.total_cmp(va).then(a.4.cmp(&b.4)));
+        let codes = names.get(&*first.1);
+        kept.extend(rest[..lowest].iter().map(|(k, v)| {
+            let name = codes.and_then(|c| c.get(&k.4)).map(String::as_str);
+            (k, *v, total, name)
+        }));
+        // Codes are unique in a group: an unstable sort gives one order.
+        kept[start..].sort_unstable_by(|(a, va, ..), (b, vb, ..)| {
+            vb.total_cmp(va).then_with(|| a.4.cmp(&b.4))
+        });
         rest = &rest[group..];
     }
     let mut columns: Vec<ArrayRef> = Vec::new();
     if with_year {
         columns.push(Arc::new(Int32Array::from_iter_values(
-            kept.iter().map(|(k, _, _)| k.0),
+            kept.iter().map(|(k, ..)| k.0),
         )));
     }
     columns.push(Arc::new(StringArray::from_iter_values(
-        kept.iter().map(|(k, _, _)| k.4.as_str()),
+        kept.iter().map(|(k, ..)| k.4.as_str()),
     )));
     columns.push(Arc::new(
-        kept.iter()
-            .map(|(k, _, _)| names.get(&*k.1)?.get(&k.4).map(String::as_str))
-            .collect::<StringArray>(),
+        kept.iter().map(|(.., name)| *name).collect::<StringArray>(),
     ));
     columns.push(Arc::new(Float64Array::from_iter_values(
-        kept.iter().map(|(_, v, _)| *v),
+        kept.iter().map(|(_, v, ..)| *v),
     )));
     columns.push(Arc::new(Float64Array::from_iter_values(
-        kept.iter().map(|(_, v, total)| v / total),
+        kept.iter().map(|(_, v, total, _)| v / total),
     )));
     columns.push(Arc::new(StringArray::from_iter_values(
-        kept.iter().map(|(k, _, _)| &*k.1),
+        kept.iter().map(|(k, ..)| &*k.1),
     )));
     columns.push(Arc::new(StringArray::from_iter_values(
-        kept.iter().map(|(k, _, _)| &*k.2),
+        kept.iter().map(|(k, ..)| &*k.2),
     )));
     Ok(RecordBatch::try_new(products_schema(with_year), columns)?)
 }
