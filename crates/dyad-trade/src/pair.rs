@@ -40,7 +40,7 @@ use datafusion::parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use datafusion::parquet::arrow::ProjectionMask;
-use datafusion::parquet::basic::{Encoding, Type as PhysicalType};
+use datafusion::parquet::basic::{BoundaryOrder, Encoding, Type as PhysicalType};
 use datafusion::parquet::column::page::{Page, PageReader};
 use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
@@ -401,17 +401,42 @@ impl StoreFile {
         let (Some(ci), Some(oi)) = (parquet.column_index(), parquet.offset_index()) else {
             return all;
         };
-        let pages = |k: usize, want: &str| -> Vec<Range<usize>> {
+        // The pages of column `k` that may hold `want`, among those holding rows of `within`.
+        let pages = |k: usize, want: &str, within: Range<usize>| -> Vec<Range<usize>> {
             let leaf = self.leaf[k];
-            let (Some(ColumnIndexMetaData::BYTE_ARRAY(index)), Some(offsets)) = (
+            let (Some(column @ ColumnIndexMetaData::BYTE_ARRAY(index)), Some(offsets)) = (
                 ci.get(g).and_then(|c| c.get(leaf)),
                 oi.get(g).and_then(|o| o.get(leaf)),
             ) else {
                 return all.clone();
             };
             let locations = offsets.page_locations();
+            let n = locations.len();
+            let first_row = |p: usize| usize::try_from(locations[p].first_row_index).ok();
+            // Pages from the one holding `within.start` to the last starting before its end.
+            let from = partition(n, |p| first_row(p).is_some_and(|r| r <= within.start));
+            let mut span = from.saturating_sub(1)..partition(n, |p| {
+                first_row(p).is_some_and(|r| r < within.end)
+            });
+            // Sorted pages (min and max ascending, as in a file sorted by this column): those
+            // that may hold `want` are found by bisection, not by comparing each.
+            if column.get_boundary_order() == Some(BoundaryOrder::ASCENDING)
+                && (0..n).all(|p| {
+                    !index.is_null_page(p)
+                        && index.min_value(p).is_some()
+                        && index.max_value(p).is_some()
+                })
+            {
+                let lo = partition(n, |p| {
+                    index.max_value(p).is_some_and(|m| m < want.as_bytes())
+                });
+                let hi = partition(n, |p| {
+                    index.min_value(p).is_some_and(|m| m <= want.as_bytes())
+                });
+                span = span.start.max(lo)..span.end.min(hi);
+            }
             let mut out: Vec<Range<usize>> = Vec::new();
-            for p in 0..locations.len() {
+            for p in span {
                 let may = !index.is_null_page(p)
                     && index.min_value(p).is_none_or(|m| m <= want.as_bytes())
                     && index.max_value(p).is_none_or(|m| want.as_bytes() <= m);
@@ -429,9 +454,14 @@ impl StoreFile {
             }
             out
         };
+        // Importer pages are only looked at where the exporter may be.
+        let exporter = pages(C::EXPORTER, q.exporter, 0..rows);
+        let (Some(first), Some(last)) = (exporter.first(), exporter.last()) else {
+            return Vec::new();
+        };
         intersect(
-            &pages(C::EXPORTER, q.exporter),
-            &pages(C::IMPORTER, q.importer),
+            &exporter,
+            &pages(C::IMPORTER, q.importer, first.start..last.end),
         )
     }
 
@@ -1630,6 +1660,21 @@ pub(crate) type Names = FnvMap<String, FnvMap<String, String>>;
 /// classification and reporter, the same on most keys, are shared rather than copied.
 pub(crate) type SumKey = (i32, Arc<str>, Arc<str>, i32, String);
 
+/// The number of leading indexes in `0..n` for which `pred` holds (`pred` holds on a prefix),
+/// found by bisection, as `slice::partition_point` for indexes.
+fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 /// The intersection of two sorted lists of disjoint ranges.
 fn intersect(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
     let (mut i, mut j) = (0, 0);
@@ -2320,6 +2365,16 @@ mod tests {
             let want: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
             assert_eq!(out, want, "{n} values");
         }
+    }
+
+    #[test]
+    fn bisection_counts_the_prefix() {
+        let v = [1, 3, 3, 5, 8];
+        for want in 0..10 {
+            let below = v.iter().filter(|&&x| x < want).count();
+            assert_eq!(partition(v.len(), |i| v[i] < want), below, "{want}");
+        }
+        assert_eq!(partition(0, |_| true), 0);
     }
 
     #[test]
