@@ -175,7 +175,7 @@ files, \`GROUP BY year, substr(product, 1, 2)\`. Load average: $load_query befor
 | median pair $mid_e -> $mid_i | $(qrows "$dyad_mid") | $(p50 "$dyad_mid") | $(p50 "$sql_mid") | $(p50 "$duck_mid") | $(ratio "$(p50 "$duck_mid")" "$(p50 "$dyad_mid")")× |
 
 Pairs are ranked by their rows in 2024 among the $npairs pairs that trade; the percentile pairs
-are read with the same command (the SQL column is left out for them: it is ~20 ms for any pair).
+are read with the same command (the SQL column is left out for them: it is 20–35 ms for any pair).
 
 The heaviest pair on one core (\`taskset -c 0\`): p50 $(p50 "$dyad_big1") ms.
 
@@ -195,14 +195,23 @@ dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; Duc
 - The heaviest pair reads about 180,000 candidate rows (125,000 of them its own) in 25 row
   groups, on two threads that take row groups one at a time, largest first. BACI row groups are
   decoded page by page, not through the Arrow reader: exporter and importer pages whose
-  statistics prove the pair are not read, products are rebuilt in one buffer up to the pair's
-  last row in a page, and a row whose code shares its first two characters with the row before
-  is added to that row's sum where it is decoded (\`PairQuery::fold\`). A one-core profile of
-  it (\`perf\`, 2026-11-29) puts Snappy at 15% of the time, page reading (headers, buffers,
-  copies) at about 20%, the delta-encoded product codes at 15%, the sums at 12% and building
-  the answer at 8%: no single part is left whose removal gives the factor of about 2 still
-  missing for 10× DuckDB on this pair. On a 5-year store, writing product and value without
-  compression made it 12% faster for 32% more disk, LZ4 6%; the store keeps Snappy.
+  statistics prove the pair are not read, the pages a column chunk needs are read with one
+  \`pread\`, and in a delta-encoded product page a row whose code shares its first two (ASCII)
+  bytes with the row before is known to be in the same run from its prefix length alone; the
+  values between run starts are summed in a line (\`PairQuery::fold\`, \`delta_cuts\`). On one
+  core that is ~28 ns a row (3.5 ms; it was 6.05 ms, 6.7× DuckDB, at the start of this work):
+  a profile (\`perf\`, 2026-11-29) puts Snappy at 18%, the runs and sums at 16%, unpacking the
+  prefix and suffix lengths at 9%, the exporter/importer pages at 5% and building the answer
+  at 5%. The largest single gains were scanning the row masks in blocks of 64 (~20% on one
+  core: the masks cover every candidate row and were read a \`bool\` at a time per column) and
+  summing runs from prefix lengths (~11%).
+- \`value_usd\` is stored split into byte streams (BYTE_STREAM_SPLIT, layout 3): whole dollars
+  leave most bytes of a double in runs that Snappy all but removes: the column is 45% of its
+  plain size (64% for plain doubles compressed), a generated 3-year store 73 MB against 82 MB,
+  the 25-year benchmark store 603 MB against 677 MB (layout 2). The heaviest pair of the
+  3-year store read 5%
+  faster, and ingest is no slower.
+  Leaving \`product\` uncompressed as well gave 3% more for 14% more disk, and was not kept.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
 MD
 cat "$results"

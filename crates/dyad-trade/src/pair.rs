@@ -11,7 +11,8 @@
 //!   classification, year, reporter, flow, product level of a BACI file) without reading them;
 //! - the page index of `exporter` and `importer` narrows the rest to the pages that may hold the
 //!   pair: files are sorted by exporter, importer and product, so a pair is one or a few pages of
-//!   [`crate::store::PAGE_ROWS`] rows;
+//!   [`crate::store::PAGE_ROWS`] rows (found by bisection where the index says pages are
+//!   sorted);
 //! - only those pages of the needed columns are decoded, every row is checked exactly (pruning
 //!   only ever keeps too much), and the sums are made in Rust, on two threads when many rows
 //!   are read;
@@ -118,8 +119,8 @@ struct RowGroup {
     stats: Vec<ColumnStats>,
 }
 
-/// Reads by offset (`pread`), so that the open file is shared by threads without seeking, and a
-/// page costs one system call.
+/// Reads by offset (`pread`), so that the open file is shared by threads without seeking (the
+/// pages a pair needs of a column chunk are read in one call: [`ReadAhead`]).
 #[derive(Debug, Clone)]
 struct Pread {
     file: Arc<File>,
