@@ -209,9 +209,8 @@ dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; Duc
   leave most bytes of a double in runs that Snappy all but removes: the column is 45% of its
   plain size (64% for plain doubles compressed), a generated 3-year store 73 MB against 82 MB,
   the 25-year benchmark store 603 MB against 677 MB (layout 2). The heaviest pair of the
-  3-year store read 5%
-  faster, and ingest is no slower.
-  Leaving \`product\` uncompressed as well gave 3% more for 14% more disk, and was not kept.
+  3-year store read 5% faster, and ingest is no slower. Leaving \`product\` uncompressed as
+  well gave 3% more for 14% more disk, and was not kept.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
 MD
 cat "$results"
