@@ -1517,34 +1517,14 @@ fn delta_cuts(
     sc: &mut Scratch,
     mut start: impl FnMut(usize, &[u8]) -> Option<()>,
 ) -> Option<()> {
-    let (used, count) = delta_packed(data, need, &mut sc.prefixes)?;
-    let rest = data.get(used..)?;
-    let (mut pos, lengths) = delta_packed(rest, need, &mut sc.lengths)?;
-    if count != n || lengths != n || need > n {
-        return None;
-    }
-    let mut cur = std::mem::take(&mut sc.bytes);
-    cur.clear();
-    // The cut of the string before, when it is `chars` ASCII bytes (else empty).
+    // The cut of the string before, when `known`: `chars` ASCII bytes.
     let mut last: [u8; 8] = [0; 8];
     let mut known = false;
-    for i in 0..need {
-        let prefix = usize::try_from(sc.prefixes[i] as i64).ok()?;
-        let len = usize::try_from(sc.lengths[i] as i64).ok()?;
-        if prefix > cur.len() {
-            return None;
+    delta_each(data, n, need, sc, |i, code, shared| {
+        if i < from || (i > from && known && shared >= chars) {
+            return Some(());
         }
-        let suffix = rest.get(pos..pos.checked_add(len)?)?;
-        pos += len;
-        cur.truncate(prefix);
-        // Suffixes are a byte or two: a loop is cheaper than a `memmove` call.
-        for &b in suffix {
-            cur.push(b);
-        }
-        if i < from || (i > from && known && prefix >= chars) {
-            continue;
-        }
-        let code = cut(&cur, chars)?;
+        let code = cut(code, chars)?;
         if i == from || !known || code != &last[..chars] {
             start(i, code)?;
         }
@@ -1552,9 +1532,8 @@ fn delta_cuts(
         if known {
             last[..chars].copy_from_slice(code);
         }
-    }
-    sc.bytes = cur;
-    Some(())
+        Some(())
+    })
 }
 
 /// Calls `each(i, string)` for the first `n` PLAIN byte arrays (each after its 4-byte length).
