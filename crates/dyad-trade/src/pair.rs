@@ -609,12 +609,26 @@ impl StoreFile {
     ///   pages are compared by dictionary index (the value's index is looked up once);
     /// - only pages holding a row of the pair are read for `product` and `value_usd`;
     /// - `product` (delta-encoded) is rebuilt into one reused buffer, no allocation per row, and
-    ///   its rows are passed on page by page.
+    ///   its rows are passed on page by page;
+    /// - with `q.fold`, when the pair's rows are one block (as in a sorted file), runs are found
+    ///   from the delta encoding's prefix lengths ([`delta_cuts`]), not row by row.
     fn scan_pages(
         &self,
         g: usize,
         ranges: &[Range<usize>],
         q: &PairQuery<'_>,
+        f: &mut dyn FnMut(&PairRow<'_>),
+    ) -> Result<bool> {
+        self.scan_pages_with(g, ranges, q, true, f)
+    }
+
+    /// [`StoreFile::scan_pages`], folding row by row unless `runs` (tests compare the two).
+    fn scan_pages_with(
+        &self,
+        g: usize,
+        ranges: &[Range<usize>],
+        q: &PairQuery<'_>,
+        runs: bool,
         f: &mut dyn FnMut(&PairRow<'_>),
     ) -> Result<bool> {
         let stats = &self.row_groups[g].stats;
@@ -670,7 +684,7 @@ impl StoreFile {
         };
         let (lo, mask) = (lo + first, &mask[first..=last]);
         let hi = lo + mask.len();
-        let contiguous = all_set(mask);
+        let contiguous = runs && all_set(mask);
         // The values' little-endian bytes, copied page by page and read per row.
         let mut value = vec![0u8; 8 * mask.len()];
         let values = self.pages(g, C::VALUE, lo, mask, &mut sc, |page, start, _| {
@@ -705,16 +719,28 @@ impl StoreFile {
             return Ok(false);
         }
         // From here rows are passed on: a page that cannot be decoded is an error.
-        // With `q.fold`, `run` holds the cut code and the sum of the rows not yet passed on;
-        // `next` is the row after the run's last when that row may join it unread (see below).
+        // With `q.fold`, `run` holds the cut code and the sum of the rows not yet passed on.
         let mut run: Option<(Vec<u8>, f64)> = None;
-        let mut next = usize::MAX;
         let mut pass = |code: &[u8], value_usd: f64| -> Option<()> {
             f(&PairRow {
                 product: std::str::from_utf8(code).ok()?,
                 value_usd,
                 ..template
             });
+            Some(())
+        };
+        // Passes the run on and starts one of `code` from `sum`, in the run's buffer.
+        let restart = |run: &mut Option<(Vec<u8>, f64)>,
+                       pass: &mut dyn FnMut(&[u8], f64) -> Option<()>,
+                       code: &[u8],
+                       sum: f64| {
+            if let Some((c, s)) = &run {
+                pass(c, *s)?;
+            }
+            let (mut c, _) = run.take().unwrap_or_default();
+            c.clear();
+            c.extend_from_slice(code);
+            *run = Some((c, sum));
             Some(())
         };
         let products = self.pages(g, C::PRODUCT, lo, mask, &mut sc, |page, start, sc| {
@@ -728,8 +754,7 @@ impl StoreFile {
                 .rev()
                 .find(|&r| mask[r - lo])
                 .map_or(0, |r| r + 1 - start);
-            // `shared`: bytes the code is known to share with the row before (0: unknown).
-            let mut emit = |i: usize, code: &[u8], shared: usize| {
+            let mut emit = |i: usize, code: &[u8]| {
                 let r = start + i;
                 if r < from || !mask[r - lo] {
                     return Some(());
@@ -738,32 +763,10 @@ impl StoreFile {
                 let Some(n) = q.fold else {
                     return pass(code, value_usd);
                 };
-                // The row right after the run's last, with the same first `n` (ASCII) bytes:
-                // the same cut code, known without looking at it (most rows of a heavy pair).
-                if r == next && shared >= n {
-                    if let Some((_, sum)) = &mut run {
-                        *sum += value_usd;
-                        next += 1;
-                        return Some(());
-                    }
-                }
                 let cut = cut(code, n)?;
-                next = if cut.len() == n && cut.is_ascii() {
-                    r + 1
-                } else {
-                    usize::MAX
-                };
                 match &mut run {
                     Some((c, sum)) if same_bytes(c, cut) => *sum += value_usd,
-                    _ => {
-                        if let Some((c, sum)) = &run {
-                            pass(c, *sum)?;
-                        }
-                        let (mut c, _) = run.take().unwrap_or_default();
-                        c.clear();
-                        c.extend_from_slice(cut);
-                        run = Some((c, value_usd));
-                    }
+                    _ => restart(&mut run, &mut pass, cut, value_usd)?,
                 }
                 Some(())
             };
@@ -788,22 +791,18 @@ impl StoreFile {
                             if same_bytes(c, code) {
                                 return Some(());
                             }
-                            pass(c, *s)?;
                         }
-                        let (mut c, _) = run.take().unwrap_or_default();
-                        c.clear();
-                        c.extend_from_slice(code);
-                        run = Some((c, 0.0));
-                        Some(())
+                        restart(&mut run, &mut pass, code, 0.0)
                     })?;
                     if let Some((_, s)) = &mut run {
                         *s = sum(*s, at..(start + need).max(at));
                     }
-                    next = usize::MAX;
                     Some(())
                 }
-                (Encoding::DELTA_BYTE_ARRAY, _) => delta_each(&page.values, n, need, sc, &mut emit),
-                (Encoding::PLAIN, _) => plain_each(&page.values, need, |i, code| emit(i, code, 0)),
+                (Encoding::DELTA_BYTE_ARRAY, _) => {
+                    delta_each(&page.values, n, need, sc, |i, code, _| emit(i, code))
+                }
+                (Encoding::PLAIN, _) => plain_each(&page.values, need, &mut emit),
                 _ => None,
             }
         });
@@ -2181,10 +2180,10 @@ mod tests {
                     assert_eq!(pages, arrow, "{e}->{i}: row group {g}");
                     read += pages.len();
                     // Folded: the Arrow reader's rows, neighbours with the same cut code summed.
-                    for n in [2, 4] {
+                    for (n, runs) in [(2, true), (4, true), (2, false), (4, false)] {
                         let folded_q = PairQuery { fold: Some(n), ..q };
                         let mut folded = Vec::new();
-                        f.scan_pages(g, &ranges, &folded_q, &mut |r| {
+                        f.scan_pages_with(g, &ranges, &folded_q, runs, &mut |r| {
                             folded.push((r.year, r.product.to_string(), r.value_usd))
                         })
                         .unwrap();
@@ -2195,8 +2194,8 @@ mod tests {
                                 _ => want.push((*y, p[..n].to_string(), *v)),
                             }
                         }
-                        assert_eq!(folded, want, "{e}->{i}: row group {g}, fold {n}");
-                        if n == 2 {
+                        assert_eq!(folded, want, "{e}->{i}: row group {g}, fold {n}, {runs}");
+                        if n == 2 && runs {
                             read_folded += folded.len();
                         }
                     }
