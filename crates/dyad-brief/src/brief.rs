@@ -52,7 +52,7 @@ pub fn usd(v: f64) -> String {
     }
 }
 
-fn chart_block(
+pub(crate) fn chart_block(
     name: &str,
     alt: String,
     svg: Result<String, String>,
@@ -129,6 +129,14 @@ pub fn build_from(
         ..Doc::default()
     };
     stance_section(&mut doc, registry, &authority, &acts, req);
+    crate::stance_chart::stance_chart_section(
+        &mut doc,
+        registry,
+        &authority,
+        &acts,
+        &peers(&acts, &req.actor),
+        req,
+    );
     timeline_section(&mut doc, &authority, &acts, &mine, req);
     peers_section(&mut doc, registry, &authority, &acts, &mine, req);
     let figures = pair_figures(db, &req.actor, &state)?;
@@ -151,6 +159,17 @@ fn stance_section(
     req: &BriefRequest,
 ) {
     let s = fold(&req.actor, authority, acts, req.on);
+    // Asked about a day after the authority's end, the brief says so before any stance.
+    let ended = s.ended.map(|until| {
+        Block::Gap(format!(
+            "{} ({}) had ended by {}: its last day was {} ({}). The stance below is what its acts left behind, not a current one",
+            authority.name,
+            authority.id,
+            dyad_core::date::format_day(req.on),
+            dyad_core::date::format_day(until),
+            authority.period()
+        ))
+    });
     let mut rows = Vec::new();
     let dims: [(&str, &str, &Vec<String>, bool); 4] = [
         (
@@ -193,7 +212,9 @@ fn stance_section(
     }
     doc.sections.push(Section {
         title: format!("Stance on {}", dyad_core::date::format_day(req.on)),
-        blocks: vec![
+        blocks: ended
+            .into_iter()
+            .chain([
             Block::Para(format!(
                 "Summary level {}{} of 5: {}. Accreditation of envoys never implies recognition; each dimension below is set only by the acts it cites.",
                 s.level,
@@ -201,7 +222,8 @@ fn stance_section(
                 s.level_name()
             )),
             Block::Table { headers: vec!["dimension".into(), "value".into(), "acts".into()], rows },
-        ],
+        ])
+        .collect(),
     });
     let _ = registry;
 }
@@ -274,6 +296,18 @@ fn key_dates(
     out
 }
 
+/// The peers of `actor`: the other states with acts toward the authority, most acts first (an
+/// organisation such as the UN is no peer of a state).
+fn peers<'a>(acts: &'a [Act], actor: &str) -> Vec<&'a str> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in acts.iter().filter(|a| a.actor != actor && a.actor != "UN") {
+        *counts.entry(&a.actor).or_default() += 1;
+    }
+    let mut peers: Vec<(&str, usize)> = counts.into_iter().collect();
+    peers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    peers.into_iter().map(|p| p.0).collect()
+}
+
 fn peers_section(
     doc: &mut Doc,
     registry: &Registry,
@@ -283,17 +317,8 @@ fn peers_section(
     req: &BriefRequest,
 ) {
     let dates = key_dates(authority, acts, mine, &req.actor, req.on);
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for a in acts
-        .iter()
-        .filter(|a| a.actor != req.actor && a.actor != "UN")
-    {
-        *counts.entry(&a.actor).or_default() += 1;
-    }
-    let mut peers: Vec<(&str, usize)> = counts.into_iter().collect();
-    peers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut actors = vec![req.actor.as_str()];
-    actors.extend(peers.iter().take(8).map(|p| p.0));
+    actors.extend(peers(acts, &req.actor).into_iter().take(8));
     let mut headers = vec!["actor".to_string()];
     headers.extend(dates.iter().map(|d| dyad_core::date::format_day(*d)));
     let mut rows = Vec::new();
@@ -477,6 +502,7 @@ pub fn trade_chart(actor: &str, state: &str, figures: &[PairFigure], acts: &[&Ac
                 label: a.kind.as_str().replace('_', " "),
             })
             .collect(),
+        ..LineChart::default()
     }
 }
 

@@ -4,12 +4,14 @@
 //!   reported figures;
 //! - [`study`]: event studies of a trade series around a dated act, with peers;
 //! - [`claims`]: the bundled example claims and the figure source that checks them;
-//! - [`brief`]: one-page sourced briefs on an (actor, authority) pair, as Markdown or HTML.
+//! - [`brief`]: one-page sourced briefs on an (actor, authority) pair, as Markdown or HTML;
+//! - [`stance_chart`]: the brief's chart of the actor's and its peers' levels over time.
 
 pub mod brief;
 pub mod claims;
 pub mod doc;
 pub mod figures;
+pub mod stance_chart;
 pub mod study;
 
 /// Errors of briefs and studies.

@@ -63,6 +63,17 @@ impl ActKind {
         ActKind::Other,
     ];
 
+    /// Whether the act winds up dealings with an authority: closing a mission, ending its
+    /// envoys' accreditation, withdrawing recognition. Only these may be dated after an
+    /// authority's end, since what it left behind (embassy buildings, accredited envoys) is
+    /// wound up after a government has gone.
+    pub fn winds_up(self) -> bool {
+        matches!(
+            self,
+            ActKind::MissionClosed | ActKind::EnvoyRejected | ActKind::RecognitionWithdrawn
+        )
+    }
+
     /// The CSV name of the kind.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -124,13 +124,22 @@ fn read_acts(
             .parse()
             .map_err(|e: crate::act::UnknownAct| row.error("act", e.to_string()))?;
         if !authority.covers(&date) {
-            return Err(row.error(
-                "date",
-                format!(
-                    "{date} is outside the period of {authority_id} ({})",
-                    authority.period()
-                ),
-            ));
+            let wind_up = kind.winds_up() && date.end() >= authority.from;
+            if !wind_up {
+                let hint = if authority.until.is_some_and(|u| date.start() > u) {
+                    "; after its end only acts that wind it up (mission_closed, envoy_rejected, \
+                     recognition_withdrawn) may be dated"
+                } else {
+                    ""
+                };
+                return Err(row.error(
+                    "date",
+                    format!(
+                        "{date} is outside the period of {authority_id} ({}){hint}",
+                        authority.period()
+                    ),
+                ));
+            }
         }
         let level = match row.get("level") {
             "" => None,
@@ -255,6 +264,41 @@ pub fn write_acts<'a>(out: impl Write, acts: impl IntoIterator<Item = &'a Act>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// After an authority's last day only acts that wind it up are accepted; before its first
+    /// day nothing is.
+    #[test]
+    fn only_winding_up_acts_may_follow_an_authoritys_end() {
+        let registry = Registry::bundled();
+        let head = "date,actor,counterpart,act,detail,source_url\n";
+        let ok = format!(
+            "{head}2023-02-06,USA,VEN-GUAIDO,mission_closed,custody,https://example.org/a\n\
+             2023-03,ESP,VEN-GUAIDO,envoy_rejected,x,https://example.org/b\n\
+             2023,FRA,VEN-GUAIDO,recognition_withdrawn,x,https://example.org/c\n"
+        );
+        assert_eq!(
+            parse_acts("ok.csv", ok.as_bytes(), &registry)
+                .unwrap()
+                .len(),
+            3
+        );
+        let late =
+            format!("{head}2023-02-06,USA,VEN-GUAIDO,envoy_accepted,x,https://example.org/a\n");
+        let err = parse_acts("late.csv", late.as_bytes(), &registry).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("late.csv:2:1"), "{msg}");
+        assert!(msg.contains("2019-01-23 to 2023-01-05"), "{msg}");
+        assert!(msg.contains("only acts that wind it up"), "{msg}");
+        let early =
+            format!("{head}2018-12-01,USA,VEN-GUAIDO,mission_closed,x,https://example.org/a\n");
+        let msg = parse_acts("early.csv", early.as_bytes(), &registry)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("outside the period") && !msg.contains("wind it up"),
+            "{msg}"
+        );
+    }
 
     /// A file large enough to be parsed on two threads, with quoted line breaks throughout and
     /// one bad row near the end: every row keeps its line, and the error names the right one.

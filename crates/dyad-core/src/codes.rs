@@ -58,6 +58,10 @@ pub struct Authority {
     /// 2021-08-15). From then on, mission acts toward it concern its missions in the actor's
     /// country rather than the actor's mission in its capital.
     pub exile_from: Option<Date>,
+    /// Other states whose government it also claims to be, as the Republic of China long
+    /// claimed China's seat against the People's Republic: `dyad contest CHN` sets it beside the
+    /// authorities whose `state` is `CHN`. Empty for most.
+    pub contests: Vec<String>,
     /// Source for the dates.
     pub source_url: String,
     /// A short note.
@@ -69,6 +73,16 @@ impl Authority {
     /// the authority's.
     pub fn covers(&self, date: &PartialDate) -> bool {
         date.end() >= self.from && self.until.is_none_or(|u| date.start() <= u)
+    }
+
+    /// Whether the authority claims `state`: its own, or one it contests.
+    pub fn claims(&self, state: &str) -> bool {
+        self.state == state || self.contests.iter().any(|s| s == state)
+    }
+
+    /// The authority's last day, when `day` is after it (the authority had ended by then).
+    pub fn ended_by(&self, day: Date) -> Option<Date> {
+        self.until.filter(|&until| day > until)
     }
 
     /// Whether the authority had lost its capital by `day`.
@@ -106,7 +120,7 @@ const STATE_COLUMNS: Columns<'static> = Columns {
 /// Columns of an authorities file.
 pub const AUTHORITY_COLUMNS: Columns<'static> = Columns {
     required: &["id", "state", "name", "from", "source_url"],
-    optional: &["until", "exile_from", "note"],
+    optional: &["until", "exile_from", "contests", "note"],
     aliases: &[],
 };
 
@@ -171,6 +185,18 @@ impl Registry {
             .max_by_key(|a| a.from)
     }
 
+    /// The authorities claiming `state` (its own or contested), oldest first: the rivals of a
+    /// contest such as `AFG-IRA` and `AFG-IEA`.
+    pub fn claimants(&self, state: &str) -> Vec<&Authority> {
+        let mut out: Vec<&Authority> = self
+            .authorities
+            .values()
+            .filter(|a| a.claims(state))
+            .collect();
+        out.sort_by_key(|a| (a.from, a.id.as_str()));
+        out
+    }
+
     /// A state by ISO numeric / M49 code.
     pub fn by_numeric(&self, numeric: u16) -> Option<&State> {
         self.states.values().find(|s| s.numeric == Some(numeric))
@@ -220,8 +246,9 @@ fn parse_states(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, State>, Inp
     Ok(out)
 }
 
-/// Parses an authorities CSV (`id,state,name,from,until,exile_from,source_url,note`), checking
-/// each state code against `registry`.
+/// Parses an authorities CSV (`id,state,name,from,until,exile_from,contests,source_url,note`;
+/// `contests` is optional, space-separated state codes), checking each state code against
+/// `registry`.
 pub fn parse_authorities(
     file: &str,
     bytes: &[u8],
@@ -260,6 +287,16 @@ pub fn parse_authorities(
         if until.is_some_and(|u| u < from) {
             return Err(row.error("until", "ends before it starts"));
         }
+        let mut contests = Vec::new();
+        for code in row.get("contests").split_whitespace() {
+            if registry.state(code).is_none() {
+                return Err(row.error("contests", format!("unknown state `{code}`")));
+            }
+            if code == state {
+                return Err(row.error("contests", format!("`{code}` is the authority's own state")));
+            }
+            contests.push(code.to_string());
+        }
         let source_url = row.get("source_url");
         check_url(source_url).map_err(|m| row.error("source_url", m))?;
         out.push(Authority {
@@ -269,6 +306,7 @@ pub fn parse_authorities(
             from,
             until,
             exile_from: day("exile_from")?,
+            contests,
             source_url: source_url.to_string(),
             note: row.get("note").to_string(),
         });

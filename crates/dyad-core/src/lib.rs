@@ -4,11 +4,13 @@
 //! - [`date`]: dates known to a day, month or year;
 //! - [`act`]: acts, the dated and sourced steps of an actor toward an authority;
 //! - [`acts_csv`]: the CSV format of acts, strictly validated;
-//! - [`stance`]: the fold of acts into a stance as of a day.
+//! - [`stance`]: the fold of acts into a stance as of a day;
+//! - [`contest`]: every actor's stance toward each rival government of one state.
 
 pub mod act;
 pub mod acts_csv;
 pub mod codes;
+pub mod contest;
 pub mod date;
 pub mod error;
 pub mod stance;

@@ -143,10 +143,14 @@ pub struct Stance {
     pub designation: Dimension<Designation>,
     /// Summary level 0–5 (see [`LEVEL_NAMES`]).
     pub level: u8,
-    /// Whether a pending act could change the level.
+    /// Whether a pending act could change the level: some of the acts pending on the day, had
+    /// they happened by then (at either end of the days still open to them), give another level.
     pub level_uncertain: bool,
     /// Every act counted by the day, oldest first.
     pub counted: Vec<String>,
+    /// The authority's last day when the answer's day is after it: the authority had ended, and
+    /// the stance is what its acts (including those winding up its missions) left behind.
+    pub ended: Option<Date>,
 }
 
 /// Which dimension an act touches, if any.
@@ -197,6 +201,7 @@ impl Stance {
             level: 0,
             level_uncertain: false,
             counted: Vec::new(),
+            ended: None,
         }
     }
 
@@ -247,7 +252,7 @@ impl Stance {
         }
     }
 
-    fn summarise(&mut self, contact: bool, any_pending: bool) {
+    fn summarise(&mut self, contact: bool) {
         self.level = if self.recognition.value == Recognition::DeJure {
             5
         } else if self.envoys.value == Envoys::Ambassador {
@@ -261,7 +266,6 @@ impl Stance {
         } else {
             0
         };
-        self.level_uncertain = any_pending;
     }
 
     /// The acts behind the summary level: those of the dimension that decides it.
@@ -382,21 +386,96 @@ pub fn fold<'a>(
         .filter(|a| a.actor == actor && a.authority == authority.id && a.date.start() <= on)
         .collect();
     mine.sort_by_key(|a| a.date.end());
+    let (counted, pending): (Vec<&Act>, Vec<&Act>) =
+        mine.into_iter().partition(|a| a.date.end() <= on);
+    let mut stance = apply_all(actor, authority, on, counted.iter().copied());
+    for act in &pending {
+        stance.mark_pending(act, authority.in_exile_on(act.date.end()));
+    }
+    stance.level_uncertain =
+        pending_could_change_level(authority, on, &counted, &pending, stance.level);
+    stance.ended = authority.ended_by(on);
+    stance
+}
+
+/// Applies acts, in the order given, to an empty stance and sums up its level.
+fn apply_all<'a>(
+    actor: &str,
+    authority: &Authority,
+    on: Date,
+    acts: impl IntoIterator<Item = &'a Act>,
+) -> Stance {
     let mut stance = Stance::empty(actor, &authority.id, on);
     let mut contact = false;
-    let mut any_pending = false;
-    for act in mine {
-        let exile = authority.in_exile_on(act.date.end());
-        if act.date.end() <= on {
-            stance.apply(act, exile);
-            contact |= is_contact(act.kind);
-        } else {
-            stance.mark_pending(act, exile);
-            any_pending |= touches(act.kind, exile) != Touch::Nothing;
+    for act in acts {
+        stance.apply(act, authority.in_exile_on(act.date.end()));
+        contact |= is_contact(act.kind);
+    }
+    stance.summarise(contact);
+    stance
+}
+
+/// Pending acts beyond this many are not tried in every combination (3^n folds); the answer is
+/// then "uncertain" as soon as one of them could move the level on its own or all together.
+const EXACT_PENDING_MAX: usize = 6;
+
+/// Whether some of the pending acts, had they already happened, would give a level other than
+/// `level`. Each pending act may be absent, or have happened at the start of its period (before
+/// counted acts of the same days) or on `on` itself (after them): the order matters, since a
+/// mission reopened before or after a closure in the same month ends open or closed.
+fn pending_could_change_level(
+    authority: &Authority,
+    on: Date,
+    counted: &[&Act],
+    pending: &[&Act],
+    level: u8,
+) -> bool {
+    // Only acts that touch a dimension or show contact can move the level.
+    let movers: Vec<&Act> = pending
+        .iter()
+        .copied()
+        .filter(|a| {
+            touches(a.kind, authority.in_exile_on(a.date.end())) != Touch::Nothing
+                || is_contact(a.kind)
+        })
+        .collect();
+    if movers.is_empty() {
+        return false;
+    }
+    let level_with = |choice: &[u8]| -> u8 {
+        // Keys: counted acts at their end; a chosen pending act at its start (1) or on `on` (2).
+        let mut seq: Vec<(Date, &Act)> = counted.iter().map(|a| (a.date.end(), *a)).collect();
+        for (act, &c) in movers.iter().zip(choice) {
+            match c {
+                1 => seq.push((act.date.start(), act)),
+                2 => seq.push((on, act)),
+                _ => {}
+            }
+        }
+        seq.sort_by_key(|(day, _)| *day);
+        apply_all("", authority, on, seq.into_iter().map(|(_, a)| a)).level
+    };
+    let n = movers.len();
+    if n > EXACT_PENDING_MAX {
+        let mut alone = vec![0u8; n];
+        return (0..n).any(|i| {
+            alone.iter_mut().for_each(|c| *c = 0);
+            alone[i] = 2;
+            level_with(&alone) != level
+        }) || level_with(&vec![1; n]) != level
+            || level_with(&vec![2; n]) != level;
+    }
+    let mut choice = vec![0u8; n];
+    for mut code in 1..3usize.pow(n as u32) {
+        for c in choice.iter_mut() {
+            *c = (code % 3) as u8;
+            code /= 3;
+        }
+        if level_with(&choice) != level {
+            return true;
         }
     }
-    stance.summarise(contact, any_pending);
-    stance
+    false
 }
 
 /// The stance of every actor with at least one act toward `authority` dated by `on`, sorted by
@@ -482,6 +561,7 @@ mod tests {
             from: parse_day("2000-01-01").unwrap(),
             until: None,
             exile_from: exile_from.map(|d| parse_day(d).unwrap()),
+            contests: Vec::new(),
             source_url: "https://example.org".into(),
             note: String::new(),
         }
@@ -593,6 +673,48 @@ mod tests {
         let year = [act("2012", ActKind::Recognition)];
         assert!(on(&year, "2012-12-30").recognition.uncertain());
         assert_eq!(on(&year, "2012-12-31").level, 5);
+    }
+
+    #[test]
+    fn level_uncertain_exactly_when_a_pending_act_could_move_the_level() {
+        // A trade deal in May would be the first contact: 0 or 1 on 15 May.
+        let s = on(&[act("2012-05", ActKind::TradeAgreement)], "2012-05-15");
+        assert_eq!((s.level, s.level_uncertain), (0, true));
+        // A listing as terrorist is no contact and touches no dimension of the level.
+        let s = on(&[act("2012-05", ActKind::DesignationAdded)], "2012-05-15");
+        assert_eq!(s.level, 0);
+        assert!(s.designation.uncertain() && !s.level_uncertain);
+        // A chargé cannot lower an accredited ambassador.
+        let acts = [
+            act("2011-01-01", ActKind::AmbassadorCredentialsAccepted),
+            act("2012-05", ActKind::EnvoyAccepted),
+        ];
+        let s = on(&acts, "2012-05-15");
+        assert!(s.envoys.uncertain() && !s.level_uncertain && s.level == 4);
+        // Order inside the open days matters: a closure counted on 10 May and an opening some
+        // time in May leave the mission open or closed.
+        let acts = [
+            act("2011-01-01", ActKind::Other),
+            act("2012-05-10", ActKind::MissionClosed),
+            act("2012-05", ActKind::EmbassyKeptOpen),
+        ];
+        let s = on(&acts, "2012-05-20");
+        assert_eq!((s.level, s.level_uncertain), (1, true));
+    }
+
+    #[test]
+    fn a_stance_after_the_authority_ended_says_so() {
+        let mut gov = authority(None);
+        gov.until = Some(parse_day("2013-01-05").unwrap());
+        let acts = [
+            act("2012-01-01", ActKind::Recognition),
+            act("2013-02-06", ActKind::EnvoyRejected),
+        ];
+        let s = fold("KAZ", &gov, &acts, parse_day("2013-01-05").unwrap());
+        assert_eq!((s.level, s.ended), (5, None));
+        let s = fold("KAZ", &gov, &acts, parse_day("2013-02-10").unwrap());
+        assert_eq!(s.ended, gov.until);
+        assert_eq!(s.envoys.acts, ["KAZ/GOV/2013-02-06/envoy_rejected"]);
     }
 
     #[test]

@@ -20,12 +20,23 @@ use time::{Date, OffsetDateTime};
 /// The bundled Afghanistan dataset (sources in `data/afghanistan_iea_events.README.md`).
 pub const BUNDLED_ACTS: &str = include_str!("../data/afghanistan_iea_events.csv");
 
+/// The bundled Venezuela dataset, 2019–2023, acts toward the rival governments `VEN-GUAIDO`
+/// and `VEN-MADURO` (sources and coding in `data/venezuela_acts.README.md`).
+pub const BUNDLED_VENEZUELA_ACTS: &str = include_str!("../data/venezuela_acts.csv");
+
+/// Every bundled acts file, by the name its errors and provenance give.
+pub const BUNDLED_FILES: [(&str, &str); 2] = [
+    ("<bundled>/afghanistan_iea_events.csv", BUNDLED_ACTS),
+    ("<bundled>/venezuela_acts.csv", BUNDLED_VENEZUELA_ACTS),
+];
+
 /// Name of the ledger file inside a home directory.
 pub const LEDGER_FILE: &str = "ledger.sqlite";
 
 /// Version 2 keeps who/when/why once per import (`imports`) and stores an act's id only when
-/// it is not the natural one; version 1 homes are migrated when opened.
-const SCHEMA_VERSION: i64 = 2;
+/// it is not the natural one; version 3 adds the states an authority contests. Homes of
+/// versions 1 and 2 are migrated when opened, one step at a time.
+const SCHEMA_VERSION: i64 = 3;
 
 /// SQLite page cache for an import, in KiB (the default is 2 MiB).
 const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
@@ -146,7 +157,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS authorities(
     id TEXT PRIMARY KEY, state TEXT NOT NULL, name TEXT NOT NULL, from_day TEXT NOT NULL,
     until_day TEXT, exile_from TEXT, source_url TEXT NOT NULL, note TEXT NOT NULL,
-    recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL);
+    recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, contests TEXT NOT NULL DEFAULT '');
 CREATE TABLE imports(
     id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
     reason TEXT NOT NULL);
@@ -238,12 +249,16 @@ impl Ledger {
                     "BEGIN; {SCHEMA} INSERT INTO meta VALUES('schema', '{SCHEMA_VERSION}'); COMMIT;"
                 ))?;
             }
-            Some("1") => migrate_v1(&conn)?,
+            Some("1") => {
+                migrate_v1(&conn)?;
+                migrate_v2(&conn)?;
+            }
+            Some("2") => migrate_v2(&conn)?,
             Some(v) if v == SCHEMA_VERSION.to_string() => {}
             Some(v) => {
                 return Err(LedgerError::Corrupt(format!(
                     "schema version {v}, but this dyad reads version {SCHEMA_VERSION} (and \
-                     migrates version 1); use the dyad that wrote it, or a newer one"
+                     migrates versions 1 and 2); use the dyad that wrote it, or a newer one"
                 )))
             }
             None => return Err(LedgerError::Corrupt("no schema version in `meta`".into())),
@@ -258,11 +273,10 @@ impl Ledger {
     }
 
     fn import_bundled(&mut self) -> Result<()> {
-        let rows = parse_acts(
-            "<bundled>/afghanistan_iea_events.csv",
-            BUNDLED_ACTS.as_bytes(),
-            &self.registry,
-        )?;
+        let mut rows = Vec::new();
+        for (name, text) in BUNDLED_FILES {
+            rows.extend(parse_acts(name, text.as_bytes(), &self.registry)?);
+        }
         let prov = Provenance {
             by: "dyad (bundled dataset)".into(),
             reason: "bundled dataset".into(),
@@ -275,7 +289,8 @@ impl Ledger {
 
     fn load_authorities(&mut self) -> Result<()> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, state, name, from_day, until_day, exile_from, source_url, note FROM authorities",
+            "SELECT id, state, name, from_day, until_day, exile_from, source_url, note, contests
+             FROM authorities",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -287,13 +302,14 @@ impl Ledger {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, String>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
             ))
         })?;
         let day = |s: &str| {
             dyad_core::date::parse_day(s).map_err(|e| LedgerError::Corrupt(e.to_string()))
         };
         for row in rows {
-            let (id, state, name, from, until, exile_from, source_url, note) = row?;
+            let (id, state, name, from, until, exile_from, source_url, note, contests) = row?;
             self.registry.add_authority(Authority {
                 id,
                 state,
@@ -301,6 +317,7 @@ impl Ledger {
                 from: day(&from)?,
                 until: until.as_deref().map(day).transpose()?,
                 exile_from: exile_from.as_deref().map(day).transpose()?,
+                contests: contests.split_whitespace().map(str::to_string).collect(),
                 source_url,
                 note,
             });
@@ -411,7 +428,7 @@ impl Ledger {
         let tx = self.conn.transaction()?;
         for a in authorities {
             tx.execute(
-                "INSERT OR REPLACE INTO authorities VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                "INSERT OR REPLACE INTO authorities VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
                 params![
                     a.id,
                     a.state,
@@ -422,7 +439,8 @@ impl Ledger {
                     a.source_url,
                     a.note,
                     recorded_at,
-                    prov.by
+                    prov.by,
+                    a.contests.join(" ")
                 ],
             )?;
         }
@@ -616,19 +634,34 @@ fn migrate_v1(conn: &Connection) -> Result<()> {
         for (authority, actor, seq, id) in &ids {
             set.execute(params![authority, actor, seq, id_hash(id)])?;
         }
-        conn.execute_batch(&format!(
+        conn.execute_batch(
             "CREATE INDEX acts_by_id ON acts(id_hash) WHERE id_hash IS NOT NULL;
              INSERT OR REPLACE INTO meta
                  VALUES('next_seq', (SELECT coalesce(max(seq), 0) + 1 FROM acts));
-             UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema';
-             COMMIT;"
-        ))?;
+             UPDATE meta SET value = '2' WHERE key = 'schema';
+             COMMIT;",
+        )?;
         Ok(())
     })();
     if result.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
     result
+}
+
+/// Upgrades a version 2 ledger: authorities gain `contests` (the other states an authority
+/// claims, for `dyad contest`), empty for every authority recorded before.
+fn migrate_v2(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE;
+         ALTER TABLE authorities ADD COLUMN contests TEXT NOT NULL DEFAULT '';
+         UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema';
+         COMMIT;"
+    ))
+    .inspect_err(|_| {
+        let _ = conn.execute_batch("ROLLBACK");
+    })?;
+    Ok(())
 }
 
 /// Whether a CSV starts with an authorities header (it has `id`, `state` and `from`).

@@ -137,7 +137,7 @@ fn a_version_1_home_is_migrated_with_its_history() {
         Some("2026-02-01T00:00:00.000000Z")
     );
 
-    // Reopening finds version 2 and changes nothing.
+    // Reopening finds the current version and changes nothing.
     drop(ledger);
     let ledger = Ledger::open(dir.path()).unwrap();
     assert_eq!(ledger.history(NATURAL).unwrap().len(), 2);

@@ -42,6 +42,17 @@ pub struct Marker {
     pub label: String,
 }
 
+/// A short text at a point of a line chart (the number of a step, say).
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Position on the x axis.
+    pub x: f64,
+    /// Position on the y axis; the text is drawn just above it.
+    pub y: f64,
+    /// The text.
+    pub text: String,
+}
+
 /// A line chart over time.
 #[derive(Debug, Clone, Default)]
 pub struct LineChart {
@@ -53,6 +64,15 @@ pub struct LineChart {
     pub lines: Vec<Line>,
     /// Vertical markers.
     pub markers: Vec<Marker>,
+    /// Top of the y axis; by default 1.7 times the largest value, which leaves room for the
+    /// legend and marker labels above the data.
+    pub y_max: Option<f64>,
+    /// Texts at points.
+    pub notes: Vec<Note>,
+    /// The x axis is fractional years labelled as months (`2022-07`) rather than years.
+    pub x_months: bool,
+    /// The y axis is labelled with whole numbers (levels), not decimals.
+    pub y_whole: bool,
 }
 
 /// A horizontal bar chart.
@@ -147,15 +167,41 @@ impl LineChart {
             .x_label_area_size(32)
             .y_label_area_size(64)
             // Headroom above the data keeps the legend and marker labels clear of the lines.
-            .build_cartesian_2d((x0 - 0.5)..(x1 + 0.5), 0.0..(y1 * 1.7).max(1e-9))
+            .build_cartesian_2d(
+                (x0 - 0.5)..(x1 + 0.5),
+                0.0..self.y_max.unwrap_or((y1 * 1.7).max(1e-9)),
+            )
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .y_desc(&self.y_label)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .label_style((FAMILY, 12))
-            .draw()
-            .map_err(err)?;
+        let month = |x: &f64| {
+            let year = x.floor();
+            let m = ((x - year) * 12.0).floor().clamp(0.0, 11.0) as u32 + 1;
+            format!("{year:.0}-{m:02}")
+        };
+        let whole = |y: &f64| format!("{y:.0}");
+        let mut mesh = chart.configure_mesh();
+        mesh.y_desc(&self.y_label).label_style((FAMILY, 12));
+        if self.x_months {
+            mesh.x_label_formatter(&month).x_labels(8);
+        } else {
+            mesh.x_label_formatter(&|x| format!("{x:.0}"));
+        }
+        if self.y_whole {
+            // One label per whole number: a level of 2.5 means nothing.
+            let top = self.y_max.unwrap_or(y1).floor() as usize;
+            mesh.y_label_formatter(&whole).y_labels(top + 1);
+        }
+        mesh.draw().map_err(err)?;
+        for note in &self.notes {
+            let style =
+                TextStyle::from((FAMILY, 10).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    note.text.clone(),
+                    (note.x, note.y + 0.08),
+                    style,
+                )))
+                .map_err(err)?;
+        }
         for (i, m) in self.markers.iter().enumerate() {
             // Labels of nearby markers are staggered so they do not print over each other.
             let top = y1 * (1.12 + 0.1 * (i % 4) as f64);
@@ -307,6 +353,7 @@ mod tests {
                 x: 2021.6,
                 label: "envoys".into(),
             }],
+            ..LineChart::default()
         }
     }
 

@@ -57,7 +57,9 @@
       link.setAttribute("href", `/pair/${code}/${id}?on=${iso}`);
     }
     renderList(data, id, iso);
-    status.textContent = `${data.stances.length} actors with acts toward ${id} on ${iso}.`;
+    status.textContent =
+      `${data.stances.length} actors with acts toward ${id} on ${iso}.` +
+      (data.ended ? ` ${id} had ended: its last day was ${data.ended}.` : "");
     document.body.dataset.on = iso;
     history.replaceState(null, "", `/?authority=${encodeURIComponent(id)}&on=${iso}`);
   }
@@ -109,8 +111,19 @@
     slider.value = String(toIndex(on.value));
     recolour(on.value);
   });
-  // A new authority changes the slider's range and the claimed state: reload the page for it.
-  authority.addEventListener("change", () => form.submit());
+  // A new authority changes the slider's range and the claimed state: reload the page for it,
+  // with the date moved inside the new authority's period (an ended government has no stance
+  // after its last day, one not yet begun none before its first).
+  authority.addEventListener("change", () => {
+    const chosen = authority.selectedOptions[0];
+    if (chosen && valid(on.value)) {
+      const from = chosen.dataset.from;
+      const until = chosen.dataset.until || new Date().toISOString().slice(0, 10);
+      if (from && on.value < from) on.value = from;
+      if (on.value > until) on.value = until;
+    }
+    form.submit();
+  });
   form.addEventListener("submit", (e) => {
     if (authority.value !== map.dataset.authority) return;
     e.preventDefault();

@@ -21,6 +21,8 @@ pub struct AuthorityOut<'a> {
     pub until: Option<String>,
     /// Day it lost its capital, if it did.
     pub exile_from: Option<String>,
+    /// Other states whose government it also claims to be (`CHN` for `TWN-ROC`).
+    pub contests: Vec<&'a str>,
     /// Source of the dates.
     pub source_url: &'a str,
     /// A short note.
@@ -37,6 +39,7 @@ impl<'a> AuthorityOut<'a> {
             from: dyad_core::date::format_day(a.from),
             until: a.until.map(dyad_core::date::format_day),
             exile_from: a.exile_from.map(dyad_core::date::format_day),
+            contests: a.contests.iter().map(String::as_str).collect(),
             source_url: &a.source_url,
             note: &a.note,
         }
@@ -82,6 +85,98 @@ impl<'a> StanceOut<'a> {
             mission: &s.mission,
             designation: &s.designation,
             level_acts: s.level_acts(),
+        }
+    }
+}
+
+/// One side of a contest, as the API gives it: the authority and how many actors stand where.
+#[derive(Debug, Clone, Serialize)]
+pub struct SideOut<'a> {
+    /// The authority.
+    pub authority: AuthorityOut<'a>,
+    /// Its last day, when the contest's day is after it (it had ended).
+    pub ended: Option<String>,
+    /// Whether it had lost its capital by the day.
+    pub in_exile: bool,
+    /// Actors with at least one act toward it by the day.
+    pub actors: usize,
+    /// Actors recognising it de jure.
+    pub recognised_by: usize,
+    /// Actors receiving its envoys, at any rank.
+    pub envoys_received_by: usize,
+    /// Actors whose own mission in its capital is open.
+    pub missions_open: usize,
+}
+
+/// One actor's row of a contest: its stance toward each side (null without acts toward it).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContestRowOut<'a> {
+    /// Actor code.
+    pub actor: &'a str,
+    /// Actor's English name.
+    pub actor_name: &'a str,
+    /// Stances in the order of the sides.
+    pub stances: Vec<Option<StanceOut<'a>>>,
+}
+
+/// A contest between the rival governments of a state, as `/api/contest` gives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContestOut<'a> {
+    /// The state contested.
+    pub state: &'a str,
+    /// The state's name.
+    pub state_name: &'a str,
+    /// The day.
+    pub on: String,
+    /// As the ledger stood at the end of this day, if asked.
+    pub known_on: Option<String>,
+    /// The rival authorities that had begun by the day, oldest first.
+    pub sides: Vec<SideOut<'a>>,
+    /// Actors recognising more than one side.
+    pub recognise_several: usize,
+    /// One row per actor with acts toward any side, by actor code.
+    pub actors: Vec<ContestRowOut<'a>>,
+}
+
+impl<'a> ContestOut<'a> {
+    /// The API view of a contest.
+    pub fn new(
+        c: &'a dyad_core::contest::Contest,
+        registry: &'a Registry,
+        known_on: Option<Date>,
+    ) -> ContestOut<'a> {
+        ContestOut {
+            state: &c.state,
+            state_name: registry.name_of(&c.state),
+            on: dyad_core::date::format_day(c.on),
+            known_on: known_on.map(dyad_core::date::format_day),
+            sides: c
+                .sides
+                .iter()
+                .map(|s| SideOut {
+                    authority: AuthorityOut::new(&s.authority),
+                    ended: s.ended.map(dyad_core::date::format_day),
+                    in_exile: s.in_exile,
+                    actors: s.actors,
+                    recognised_by: s.recognised_by,
+                    envoys_received_by: s.envoys_received_by,
+                    missions_open: s.missions_open,
+                })
+                .collect(),
+            recognise_several: c.recognise_several,
+            actors: c
+                .rows
+                .iter()
+                .map(|r| ContestRowOut {
+                    actor: &r.actor,
+                    actor_name: registry.name_of(&r.actor),
+                    stances: r
+                        .stances
+                        .iter()
+                        .map(|s| s.as_ref().map(|s| StanceOut::new(s, registry)))
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }

@@ -270,7 +270,7 @@ pub fn spec() -> Value {
         "Authority": object(json!({
             "id": string(), "state": string(), "name": string(), "from": string(),
             "until": nullable_string(), "exile_from": nullable_string(),
-            "source_url": string(), "note": string(),
+            "contests": strings(), "source_url": string(), "note": string(),
         })),
         "Authorities": object(json!({"authorities": array_of(reference("Authority"))})),
         "State": object(json!({
@@ -292,7 +292,28 @@ pub fn spec() -> Value {
         })),
         "Stances": object(json!({
             "authority": reference("Authority"), "on": string(), "known_on": nullable_string(),
+            "ended": {"type": ["string", "null"],
+                "description": "The authority's last day, when `on` is after it: the stances are what its acts left behind"},
             "stances": array_of(reference("Stance")),
+        })),
+        "ContestSide": object(json!({
+            "authority": reference("Authority"),
+            "ended": {"type": ["string", "null"], "description": "The authority's last day, when `on` is after it"},
+            "in_exile": {"type": "boolean"},
+            "actors": {"type": "integer", "minimum": 0},
+            "recognised_by": {"type": "integer", "minimum": 0},
+            "envoys_received_by": {"type": "integer", "minimum": 0},
+            "missions_open": {"type": "integer", "minimum": 0},
+        })),
+        "Contest": object(json!({
+            "state": string(), "state_name": string(), "on": string(), "known_on": nullable_string(),
+            "sides": array_of(reference("ContestSide")),
+            "recognise_several": {"type": "integer", "minimum": 0},
+            "actors": array_of(object(json!({
+                "actor": string(), "actor_name": string(),
+                "stances": {"type": "array", "description": "One per side, in the order of `sides`; null where the actor has no act toward it",
+                    "items": {"oneOf": [reference("Stance"), {"type": "null"}]}},
+            }))),
         })),
         "Act": object(Value::Object(act_properties())),
         "Acts": object(json!({"known_on": nullable_string(), "acts": array_of(reference("Act"))})),
@@ -413,6 +434,12 @@ pub fn spec() -> Value {
                      param("actors", true, "Actor codes separated by commas", "KAZ,CHN,RUS"),
                      known_on_param()],
                 "Stances",
+            ),
+            "/api/contest": read(
+                "Every actor's stance toward each authority claiming a state, side by side, with how many actors recognise each (as `dyad contest`). 404 when no authority claims the state or none had begun by the day",
+                vec![param("state", true, "The contested state, ISO alpha-3", "VEN"),
+                     on_param(), known_on_param()],
+                "Contest",
             ),
             "/api/why": read(
                 "Each dimension of one actor's stance, with its acts and sources",

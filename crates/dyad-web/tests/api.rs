@@ -244,6 +244,7 @@ async fn every_api_route_is_documented() {
         "/api/states",
         "/api/stance",
         "/api/compare",
+        "/api/contest",
         "/api/why",
         "/api/timeline",
         "/api/diff",
@@ -263,6 +264,122 @@ async fn every_api_route_is_documented() {
         );
     }
     assert_eq!(documented.len(), routed.len(), "{documented:?}");
+}
+
+#[tokio::test]
+async fn contest_sets_the_rival_governments_of_venezuela_side_by_side() {
+    let app = bundled();
+    let a = get(&app, "/api/contest?state=VEN&on=2019-03-01").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let v = a.json();
+    let sides: Vec<&str> = v["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["authority"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(sides, ["VEN-MADURO", "VEN-GUAIDO"]);
+    let row = |code: &str| {
+        v["actors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["actor"] == code)
+            .unwrap_or_else(|| panic!("{code} missing"))
+            .clone()
+    };
+    // Spain recognised Guaidó on 4 Feb 2019 and has no act toward Maduro's government.
+    let esp = row("ESP");
+    assert!(esp["stances"][0].is_null());
+    assert_eq!(esp["stances"][1]["recognition"]["value"], "de_jure");
+    assert_eq!(
+        esp["stances"][1]["recognition"]["acts"][0],
+        "ESP/VEN-GUAIDO/2019-02-04/recognition"
+    );
+    // Russia recognised Maduro's government (24 Jan 2019).
+    assert_eq!(row("RUS")["stances"][0]["recognition"]["value"], "de_jure");
+    let recognised: Vec<i64> = v["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["recognised_by"].as_i64().unwrap())
+        .collect();
+    let count = |i: usize| {
+        v["actors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["stances"][i]["recognition"]["value"] == "de_jure")
+            .count() as i64
+    };
+    assert_eq!(recognised, [count(0), count(1)]);
+    assert!(v["sides"][1]["ended"].is_null());
+
+    // After the interim government's end every answer says so.
+    let v = get(&app, "/api/contest?state=VEN&on=2023-02-01")
+        .await
+        .json();
+    assert_eq!(v["sides"][1]["ended"], "2023-01-05");
+    let v = get(&app, "/api/stance?authority=VEN-GUAIDO&on=2023-02-01")
+        .await
+        .json();
+    assert_eq!(v["ended"], "2023-01-05");
+    let v = get(&app, "/api/stance?authority=VEN-GUAIDO&on=2023-01-05")
+        .await
+        .json();
+    assert!(v["ended"].is_null());
+    let page = get(&app, "/?authority=VEN-GUAIDO&on=2023-02-01").await;
+    assert!(
+        page.body.contains("had ended by 2023-02-01"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/contest/VEN?on=2023-02-01"));
+
+    // The seat of China is contested by the Republic of China.
+    let v = get(&app, "/api/contest?state=CHN&on=2020-01-01")
+        .await
+        .json();
+    assert_eq!(v["sides"][0]["authority"]["id"], "TWN-ROC");
+    assert_eq!(v["sides"][1]["authority"]["id"], "PRC");
+
+    let csv = get(&app, "/api/contest?state=VEN&on=2019-03-01&format=csv").await;
+    assert!(
+        csv.body.starts_with("actor,name,VEN-MADURO.level,"),
+        "{}",
+        csv.body
+    );
+    assert!(csv
+        .body
+        .lines()
+        .any(|l| l.starts_with("ESP,Spain,,,,,,5,de_jure,")));
+
+    for (uri, status, says) in [
+        (
+            "/api/contest?state=KAZ",
+            StatusCode::NOT_FOUND,
+            "no authority claims KAZ",
+        ),
+        (
+            "/api/contest?state=VEN&on=2010-01-01",
+            StatusCode::NOT_FOUND,
+            "had begun",
+        ),
+        (
+            "/api/contest?state=XXX",
+            StatusCode::NOT_FOUND,
+            "unknown actor",
+        ),
+        ("/api/contest", StatusCode::BAD_REQUEST, "state"),
+    ] {
+        let a = get(&app, uri).await;
+        assert_eq!(a.status, status, "{uri}: {}", a.body);
+        assert!(a.body.contains(says), "{uri}: {}", a.body);
+    }
+    let page = get(&app, "/contest/VEN?on=2019-03-01").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Who recognises whom: Venezuela"));
+    assert!(page.body.contains("/pair/ESP/VEN-GUAIDO?on=2019-03-01"));
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/states", get(states))
         .route("/api/stance", get(stance))
         .route("/api/compare", get(compare))
+        .route("/api/contest", get(contest))
         .route("/api/why", get(why))
         .route("/api/timeline", get(timeline))
         .route("/api/diff", get(diff))
@@ -48,6 +49,7 @@ async fn authorities(State(st): State<AppState>, p: Params) -> Result<Response, 
                 "from",
                 "until",
                 "exile_from",
+                "contests",
                 "source_url",
                 "note",
             ],
@@ -59,6 +61,7 @@ async fn authorities(State(st): State<AppState>, p: Params) -> Result<Response, 
                     a.from.clone(),
                     a.until.clone().unwrap_or_default(),
                     a.exile_from.clone().unwrap_or_default(),
+                    a.contests.join(" "),
                     a.source_url.to_string(),
                     a.note.to_string(),
                 ]
@@ -106,6 +109,7 @@ struct StancesOut<'a> {
     authority: AuthorityOut<'a>,
     on: String,
     known_on: Option<String>,
+    ended: Option<String>,
     stances: Vec<StanceOut<'a>>,
 }
 
@@ -122,6 +126,7 @@ fn stances_response(
             authority: AuthorityOut::new(authority),
             on: dyad_core::date::format_day(on),
             known_on: known_on.map(dyad_core::date::format_day),
+            ended: authority.ended_by(on).map(dyad_core::date::format_day),
             stances: stances
                 .iter()
                 .map(|s| StanceOut::new(s, registry))
@@ -175,6 +180,7 @@ async fn stance(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
                 authority: AuthorityOut::new(authority),
                 on: dyad_core::date::format_day(on),
                 known_on: None,
+                ended: authority.ended_by(on).map(dyad_core::date::format_day),
             };
             let mut body = serde_json::to_vec(&head)
                 .map_err(|e| ApiError::internal(format!("writing JSON: {e}")))?;
@@ -194,6 +200,7 @@ struct StancesHead<'a> {
     authority: AuthorityOut<'a>,
     on: String,
     known_on: Option<String>,
+    ended: Option<String>,
 }
 
 /// `GET /api/compare?authority=&on=&actors=A,B`: chosen actors side by side, in the order
@@ -212,6 +219,72 @@ async fn compare(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
         .map(|a| dyad_core::fold(a, authority, acts.iter(), on))
         .collect();
     stances_response(&snap.registry, authority, on, known_on, &stances, format)
+}
+
+/// `GET /api/contest?state=&on=&known_on=`: every actor's stance toward each authority
+/// claiming the state, side by side, with how many actors recognise each (as `dyad contest`).
+async fn contest(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.only(&["state", "on", "known_on"])?;
+    let format = p.format()?;
+    let snap = st.snapshot();
+    let state = p.actor(&snap.registry, "state")?;
+    let on = p.day("on")?.unwrap_or_else(today);
+    let known_on = p.day("known_on")?;
+    let (contest, _) = build_contest(&st, &snap.registry, state, on, known_on).await?;
+    match format {
+        Format::Json => json_response(&model::ContestOut::new(&contest, &snap.registry, known_on)),
+        Format::Csv => {
+            let columns = contest.columns();
+            let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
+            csv_response(
+                &headers,
+                contest
+                    .rows
+                    .iter()
+                    .map(|r| contest.cells(r, &snap.registry)),
+            )
+        }
+    }
+}
+
+/// The contest over `state` on `on`, with the acts it was folded from (toward every claimant).
+/// A 404 when no authority claims the state or none had begun by the day.
+pub async fn build_contest(
+    st: &AppState,
+    registry: &dyad_core::Registry,
+    state: &str,
+    on: time::Date,
+    known_on: Option<time::Date>,
+) -> Result<(dyad_core::contest::Contest, Vec<dyad_core::Act>), ApiError> {
+    let claimants = registry.claimants(state);
+    if claimants.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "no authority claims {state}; claimed states: {}",
+            registry
+                .authorities()
+                .map(|a| a.state.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut acts = Vec::new();
+    for a in &claimants {
+        acts.extend(st.acts_of(&a.id, known_on).await?.iter().cloned());
+    }
+    let contest = dyad_core::contest::contest(registry, state, &acts, on).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no authority claiming {state} had begun by {}: {}",
+            dyad_core::date::format_day(on),
+            claimants
+                .iter()
+                .map(|a| format!("{} from {}", a.id, dyad_core::date::format_day(a.from)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    Ok((contest, acts))
 }
 
 /// Splits `KAZ,CHN RUS` into known actor codes, without repeats.

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use maud::{html, Markup};
 
-use super::{authority_select, default_authority, layout, level_badge, PageError};
+use super::{authority_select, default_authority, ended_notice, layout, level_badge, PageError};
 use crate::api::ledger::parse_actors;
 use crate::error::ApiError;
 use crate::params::{find_authority, today, Params};
@@ -31,6 +31,7 @@ pub async fn page(State(st): State<AppState>, p: Params) -> Result<Markup, PageE
         .collect();
     let content = html! {
         h1 { "Compare actors toward " (authority.name) }
+        (ended_notice(authority, on))
         form.inline method="get" action="/compare" {
             (authority_select(&snap.registry, &authority.id))
             label for="on" { "Date" }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use dyad_core::stance::Stance;
 use maud::{html, Markup};
 
-use super::{authority_select, default_authority, layout, level_badge, PageError};
+use super::{authority_select, default_authority, ended_notice, layout, level_badge, PageError};
 use crate::error::ApiError;
 use crate::model;
 use crate::params::{find_authority, today, Params};
@@ -45,6 +45,11 @@ pub async fn page(State(st): State<AppState>, p: Params) -> Result<Markup, PageE
 
     let content = html! {
         h1 { "How states deal with " (authority.name) }
+        (ended_notice(authority, on))
+        p.contest-link {
+            a href={ "/contest/" (authority.state) "?on=" (on_text) } {
+                "Who recognises whom: every government claiming " (snap.registry.name_of(&authority.state)) ", side by side" }
+        }
         form #controls method="get" action="/" data-start=(dyad_core::date::format_day(authority.from)) {
             (authority_select(&snap.registry, &authority.id))
             label for="on" { "Date" }
@@ -57,6 +62,9 @@ pub async fn page(State(st): State<AppState>, p: Params) -> Result<Markup, PageE
         }
         p #status aria-live="polite" {
             (stances.len()) " actors with acts toward " (authority.id) " on " (on_text) "."
+            @if let Some(until) = authority.ended_by(on) {
+                " " (authority.id) " had ended: its last day was " (dyad_core::date::format_day(until)) "."
+            }
         }
         figure.map {
             svg #map viewBox={ "0 0 " (w.width) " " (w.height) } role="img"

@@ -8,6 +8,7 @@
 
 pub mod brief;
 pub mod compare;
+pub mod contest;
 pub mod diff;
 pub mod map;
 pub mod pair;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/pair/{actor}/{authority}", get(pair::page))
         .route("/brief/{actor}/{authority}", get(brief::page))
         .route("/compare", get(compare::page))
+        .route("/contest/{state}", get(contest::page))
         .route("/diff", get(diff::page))
 }
 
@@ -124,13 +126,38 @@ fn host(url: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
-/// A `<select>` of the authorities.
+/// A `<select>` of the authorities, each with its period (which `static/app.js` uses to keep
+/// the chosen date inside the period of a newly picked authority).
 pub fn authority_select(registry: &dyad_core::Registry, chosen: &str) -> Markup {
     html! {
         label for="authority" { "Authority" }
         select #authority name="authority" {
             @for a in registry.authorities() {
-                option value=(a.id) selected[a.id == chosen] { (a.id) " — " (a.name) }
+                option value=(a.id) selected[a.id == chosen]
+                    data-from=(dyad_core::date::format_day(a.from))
+                    data-until=[a.until.map(dyad_core::date::format_day)] {
+                    (a.id) " — " (a.name) " (" (a.period()) ")"
+                }
+            }
+        }
+    }
+}
+
+/// What a page says when asked about an authority after its end, or before its start: the
+/// stances shown are what its acts left behind, not current ones.
+pub fn ended_notice(authority: &dyad_core::Authority, on: time::Date) -> Markup {
+    let on_text = dyad_core::date::format_day(on);
+    html! {
+        @if let Some(until) = authority.ended_by(on) {
+            p.notice.ended role="status" {
+                strong { (authority.name) " (" (authority.id) ") had ended by " (on_text) }
+                ": its last day was " (dyad_core::date::format_day(until)) " (" (authority.period())
+                "). What is shown is what its acts left behind, not a current stance."
+            }
+        } @else if on < authority.from {
+            p.notice.ended role="status" {
+                strong { (authority.name) " (" (authority.id) ") had not begun by " (on_text) }
+                ": its first day was " (dyad_core::date::format_day(authority.from)) "."
             }
         }
     }
@@ -219,6 +246,7 @@ mod tests {
                 points: vec![(2021.0, Some(1.0)), (2022.0, Some(2.0))],
             }],
             markers: vec![],
+            ..Default::default()
         }
         .svg()
         .unwrap();

@@ -8,7 +8,7 @@ use dyad_brief::figures::{pair_figures, rows, Cell, PairFigure};
 use dyad_core::Act;
 use maud::{html, Markup};
 
-use super::{inline_svg, layout, level_badge, source_link, PageError};
+use super::{ended_notice, inline_svg, layout, level_badge, source_link, PageError};
 use crate::error::ApiError;
 use crate::model;
 use crate::params::{check_actor, find_authority, today, Params};
@@ -37,6 +37,7 @@ pub async fn page(
 
     let content = html! {
         h1 { (name) " and " (authority.name) }
+        (ended_notice(authority, on))
         form.inline method="get" {
             label for="on" { "Date" }
             input #on type="date" name="on" value=(on_text) required;

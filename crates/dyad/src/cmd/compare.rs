@@ -33,6 +33,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     }
     let on = args.on.unwrap_or_else(context::today);
     let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
+    crate::render::warn_if_ended(authority, on);
     // An actor with no acts still gets a row (level 0), in the order asked.
     let stances: Vec<_> = args
         .actors

@@ -8,6 +8,7 @@ pub mod brief;
 pub mod check;
 pub mod check_claims;
 pub mod compare;
+pub mod contest;
 pub mod diff;
 pub mod export;
 pub mod gap;
@@ -41,6 +42,10 @@ pub enum Command {
     /// Several actors side by side on one day.
     #[command(after_help = "Example:\n  dyad compare AFG-IEA --on 2023-04-18 KAZ CHN RUS TKM PAK")]
     Compare(compare::Args),
+    /// Rival governments of one state side by side: each actor's stance toward each, and who
+    /// recognises whom.
+    #[command(after_help = "Example:\n  dyad contest VEN --on 2019-03-01")]
+    Contest(contest::Args),
     /// Who moved between two days, and how.
     #[command(after_help = "Example:\n  dyad diff AFG-IEA --from 2023-01-01 --to 2025-12-31")]
     Diff(diff::Args),
@@ -114,6 +119,7 @@ pub fn run(command: Command, ledger: &LedgerArgs) -> Result<()> {
         Command::Why(args) => why::run(args, ledger, &mut out),
         Command::Timeline(args) => timeline::run(args, ledger, &mut out),
         Command::Compare(args) => compare::run(args, ledger, &mut out),
+        Command::Contest(args) => contest::run(args, ledger, &mut out),
         Command::Diff(args) => diff::run(args, ledger, &mut out),
         Command::History(args) => history::run(args, ledger, &mut out),
         Command::Import(args) => import::run(args, ledger, &mut out),

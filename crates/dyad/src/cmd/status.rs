@@ -28,6 +28,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let on = args.on.unwrap_or_else(context::today);
     let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
     let stances = dyad_core::fold_all(authority, &acts, on);
+    crate::render::warn_if_ended(authority, on);
     crate::render::write_stances(
         &stances,
         &acts,

@@ -32,6 +32,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let on = args.on.unwrap_or_else(context::today);
     let acts = ledger.acts(Some(&authority.id), Some(&args.actor), ledger_args.known_on)?;
     let stance = dyad_core::fold(&args.actor, authority, &acts, on);
+    crate::render::warn_if_ended(authority, on);
     let format = Format::resolve(args.format);
     if format == Format::Json {
         let v = crate::render::stance_json(&stance, &acts, ledger.registry());
