@@ -140,6 +140,7 @@ fn brief_has_every_section_and_source() {
     let text = std::fs::read_to_string(&md).unwrap();
     for heading in [
         "## Stance on 2026-01-13",
+        "## Stance over time",
         "## Timeline",
         "## Peers on the key dates",
         "## Trade between Kazakhstan and Afghanistan",
@@ -159,7 +160,24 @@ fn brief_has_every_section_and_source() {
     assert!(text.contains(
         "https://www.inform.kz/en/afghan-business-delegation-arrives-in-astana_a4096663/amp"
     ));
-    assert!(dir.join("kaz-trade.svg").exists() && dir.join("kaz-trade.png").exists());
+    // At least two charts: the stance over time and the trade by year.
+    for chart in ["stance", "trade"] {
+        assert!(
+            text.contains(&format!("](kaz-{chart}.svg)")),
+            "no {chart} chart"
+        );
+        assert!(
+            dir.join(format!("kaz-{chart}.svg")).exists()
+                && dir.join(format!("kaz-{chart}.png")).exists()
+        );
+    }
+    // Every step of the stance chart names its act and cites the act's source: Kazakhstan's
+    // envoys step of 17 Apr 2023 (eurasianet.org).
+    let step = text
+        .lines()
+        .find(|l| l.contains("KAZ/AFG-IEA/2023-04-17/envoy_accepted") && l.contains("2 → 3"))
+        .expect("the envoys step in the stance chart's table");
+    assert!(step.contains("](#source-"), "{step}");
     // Every table row that shows a dollar figure cites a source.
     for line in text
         .lines()
@@ -167,6 +185,19 @@ fn brief_has_every_section_and_source() {
     {
         assert!(line.contains("](#source-"), "row without a source: {line}");
     }
+}
+
+#[test]
+fn a_brief_on_a_rival_government_that_ended() {
+    // The interim government of Venezuela ended on 5 Jan 2023: a brief after that says so, and
+    // still charts the US stance, which recognised it from 23 Jan 2019 (huffingtonpost.com).
+    let md = ok(&["brief", "USA", "VEN-GUAIDO", "--on", "2023-02-10"]);
+    assert!(
+        md.contains("had ended by 2023-02-10: its last day was 2023-01-05"),
+        "{md}"
+    );
+    assert!(md.contains("## Stance over time"));
+    assert!(md.contains("USA/VEN-GUAIDO/2019-01-23/recognition"));
 }
 
 /// Renders the HTML brief in headless Chromium: the page must parse into its sections and
@@ -224,8 +255,12 @@ fn brief_renders_in_a_real_browser() {
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert_eq!(
         dom.matches("<section>").count(),
-        10,
+        11,
         "sections in the rendered DOM"
+    );
+    assert!(
+        dom.matches("<svg").count() >= 2,
+        "the stance and trade charts did not both render"
     );
     assert!(
         dom.contains("<svg") && dom.contains("<polyline"),
