@@ -41,7 +41,8 @@ pub enum ActKind {
     StatementNonRecognition,
     /// The UN credentials committee or General Assembly puts off the seat question.
     UnCredentialsDeferred,
-    /// A significant trade or investment deal.
+    /// A significant trade or investment agreement between the governments, or one the
+    /// authority's administration is party to. Contracts between companies are `Other`.
     TradeAgreement,
     /// Anything else worth recording (announcements, appointments, meetings).
     Other,

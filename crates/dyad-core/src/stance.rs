@@ -685,7 +685,10 @@ mod tests {
             act("2023-03-01", ActKind::MissionOpened),
         ];
         let s = fold("KAZ", &exiled, &acts, parse_day("2022-06-01").unwrap());
-        assert_eq!((s.envoys.value, s.mission.value), (Envoys::None, Mission::None));
+        assert_eq!(
+            (s.envoys.value, s.mission.value),
+            (Envoys::None, Mission::None)
+        );
         let s = fold("KAZ", &exiled, &acts, parse_day("2023-04-01").unwrap());
         assert_eq!(
             (s.envoys.value, s.mission.value, s.level),
