@@ -31,10 +31,13 @@ bin="${CARGO_TARGET_DIR:-target}/debug/dyad"
 
 # A free loopback port, chosen by the kernel.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log=$(mktemp)
+# schemathesis keeps state in ./.schemathesis: run it in a scratch directory, not the repository.
+work=$(mktemp -d)
+log="$work/serve.log"
+bin=$(realpath "$bin")
 env -u DYAD_HOME "$bin" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # Wait up to 30 s for the server to answer.
 python3 - "$port" <<'PY' || { cat "$log"; exit 1; }
@@ -50,5 +53,6 @@ sys.exit("dyad serve did not answer within 30 s")
 PY
 
 # Default checks; no example database, so every run starts from the same empty state.
+cd "$work"
 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
   --max-examples "$examples" --generation-database none --no-color --workers 2
