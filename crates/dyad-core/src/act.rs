@@ -21,8 +21,12 @@ pub enum ActKind {
     EmbassyHandedOver,
     /// An ambassador of the authority accredited (credentials, or a copy of them, accepted).
     AmbassadorCredentialsAccepted,
-    /// The actor's own mission in the authority's capital keeps working or reopens.
+    /// The actor's own mission in the authority's capital keeps working (it was never closed,
+    /// or the source shows it working on that day).
     EmbassyKeptOpen,
+    /// The actor opens its own mission in the authority's capital, or reopens it after closing
+    /// it (a different fact from [`ActKind::EmbassyKeptOpen`]: the mission was shut before).
+    MissionOpened,
     /// The actor names or upgrades its own ambassador to the authority's capital.
     AmbassadorSent,
     /// The actor closes its own mission in the authority's capital.
@@ -37,7 +41,8 @@ pub enum ActKind {
     StatementNonRecognition,
     /// The UN credentials committee or General Assembly puts off the seat question.
     UnCredentialsDeferred,
-    /// A significant trade or investment deal.
+    /// A significant trade or investment agreement between the governments, or one the
+    /// authority's administration is party to. Contracts between companies are `Other`.
     TradeAgreement,
     /// Anything else worth recording (announcements, appointments, meetings).
     Other,
@@ -45,7 +50,7 @@ pub enum ActKind {
 
 impl ActKind {
     /// Every kind, in the order of the README's effect table.
-    pub const ALL: [ActKind; 15] = [
+    pub const ALL: [ActKind; 16] = [
         ActKind::Recognition,
         ActKind::RecognitionWithdrawn,
         ActKind::EnvoyAccepted,
@@ -53,6 +58,7 @@ impl ActKind {
         ActKind::AmbassadorCredentialsAccepted,
         ActKind::EnvoyRejected,
         ActKind::EmbassyKeptOpen,
+        ActKind::MissionOpened,
         ActKind::AmbassadorSent,
         ActKind::MissionClosed,
         ActKind::DesignationAdded,
@@ -83,6 +89,7 @@ impl ActKind {
             ActKind::EmbassyHandedOver => "embassy_handed_over",
             ActKind::AmbassadorCredentialsAccepted => "ambassador_credentials_accepted",
             ActKind::EmbassyKeptOpen => "embassy_kept_open",
+            ActKind::MissionOpened => "mission_opened",
             ActKind::AmbassadorSent => "ambassador_sent",
             ActKind::MissionClosed => "mission_closed",
             ActKind::EnvoyRejected => "envoy_rejected",

@@ -170,8 +170,8 @@ fn touches(kind: ActKind, exile: bool) -> Touch {
         EnvoyAccepted | EmbassyHandedOver | AmbassadorCredentialsAccepted | EnvoyRejected => {
             Touch::Envoys
         }
-        EmbassyKeptOpen | MissionClosed if exile => Touch::Envoys,
-        EmbassyKeptOpen | MissionClosed | AmbassadorSent => Touch::Mission,
+        EmbassyKeptOpen | MissionOpened | MissionClosed if exile => Touch::Envoys,
+        EmbassyKeptOpen | MissionOpened | MissionClosed | AmbassadorSent => Touch::Mission,
         DesignationAdded | DesignationRemoved => Touch::Designation,
         UnCredentialsDeferred | TradeAgreement | Other => Touch::Nothing,
     }
@@ -224,8 +224,14 @@ impl Stance {
             (EnvoyRejected, _) | (MissionClosed, Touch::Envoys) => {
                 self.envoys.set(Envoys::None, id)
             }
-            (EmbassyKeptOpen, Touch::Envoys) => raise(&mut self.envoys, Envoys::Received, id),
-            (EmbassyKeptOpen, _) => {
+            // An authority in exile has no capital: its mission (re)opened in the actor's
+            // country is what such an act can mean, as for `embassy_kept_open`.
+            (EmbassyKeptOpen | MissionOpened, Touch::Envoys) => {
+                raise(&mut self.envoys, Envoys::Received, id)
+            }
+            // Opening and keeping open end in the same state; an ambassador already named
+            // stays (the act confirms the mission, it does not downgrade it).
+            (EmbassyKeptOpen | MissionOpened, _) => {
                 if self.mission.value == Mission::Ambassador {
                     self.mission.acts.push(id.to_string());
                 } else {
@@ -752,6 +758,65 @@ mod tests {
             (s.envoys.value, s.mission.value),
             (Envoys::None, Mission::Open)
         );
+    }
+
+    #[test]
+    fn a_reopened_mission_is_open_from_the_reopening() {
+        let acts = [
+            act("2010-01-01", ActKind::EmbassyKeptOpen),
+            act("2011-01-01", ActKind::MissionClosed),
+            act("2012-10", ActKind::MissionOpened),
+        ];
+        let s = on(&acts, "2011-06-01");
+        assert_eq!((s.mission.value, s.level), (Mission::Closed, 1));
+        // Inside the reopening's month the mission may or may not be open yet.
+        let s = on(&acts, "2012-10-15");
+        assert_eq!(s.mission.value, Mission::Closed);
+        assert_eq!(s.mission.pending, ["KAZ/GOV/2012-10/mission_opened"]);
+        assert!(s.level_uncertain);
+        let s = on(&acts, "2013-01-01");
+        assert_eq!((s.mission.value, s.level), (Mission::Open, 2));
+        assert_eq!(s.mission.acts, ["KAZ/GOV/2012-10/mission_opened"]);
+        assert_eq!(s.level_acts(), ["KAZ/GOV/2012-10/mission_opened"]);
+    }
+
+    #[test]
+    fn opening_a_mission_keeps_an_ambassador() {
+        let acts = [
+            act("2010-01-01", ActKind::AmbassadorSent),
+            act("2011-01-01", ActKind::MissionOpened),
+        ];
+        let s = on(&acts, "2012-01-01");
+        assert_eq!(s.mission.value, Mission::Ambassador);
+        assert_eq!(
+            s.mission.acts,
+            [
+                "KAZ/GOV/2010-01-01/ambassador_sent",
+                "KAZ/GOV/2011-01-01/mission_opened"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mission_opened_toward_an_authority_in_exile_is_its_envoys() {
+        // As with `embassy_kept_open`: the exiled authority has no capital, so the act is
+        // about its own mission in the actor's country.
+        let exiled = authority(Some("2021-08-15"));
+        let acts = [
+            act("2022-05-16", ActKind::MissionClosed),
+            act("2023-03-01", ActKind::MissionOpened),
+        ];
+        let s = fold("KAZ", &exiled, &acts, parse_day("2022-06-01").unwrap());
+        assert_eq!(
+            (s.envoys.value, s.mission.value),
+            (Envoys::None, Mission::None)
+        );
+        let s = fold("KAZ", &exiled, &acts, parse_day("2023-04-01").unwrap());
+        assert_eq!(
+            (s.envoys.value, s.mission.value, s.level),
+            (Envoys::Received, Mission::None, 3)
+        );
+        assert_eq!(s.envoys.acts, ["KAZ/GOV/2023-03-01/mission_opened"]);
     }
 
     #[test]

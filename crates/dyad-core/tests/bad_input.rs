@@ -185,5 +185,5 @@ fn the_bundled_dataset_is_not_bad() {
     ))
     .unwrap();
     let rows = parse_acts("afghanistan_iea_events.csv", &bytes, &Registry::bundled()).unwrap();
-    assert_eq!(rows.len(), 91);
+    assert_eq!(rows.len(), 92);
 }

@@ -90,7 +90,7 @@ fn republic_era_missions_abroad_fold_into_envoys() {
 fn every_bundled_act_has_a_source_and_a_valid_date() {
     let ledger = Ledger::bundled().unwrap();
     let acts = ledger.acts(None, None, None).unwrap();
-    assert_eq!(acts.len(), 91 + 105);
+    assert_eq!(acts.len(), 92 + 105);
     for a in &acts {
         assert!(a.source_url.starts_with("http"), "{}", a.id);
         let authority = ledger.registry().authority(&a.authority).unwrap();
@@ -236,4 +236,60 @@ fn the_uk_kept_maduros_ambassador_while_recognising_guaido() {
     let to_guaido = stance_toward("VEN-GUAIDO", "GBR", "2019-07-01");
     assert_eq!(to_guaido.recognition.value, Recognition::DeJure);
     assert_eq!(to_guaido.envoys.value, Envoys::BelowAmbassador);
+}
+
+#[test]
+fn japan_and_indonesia_reopened_missions_they_had_closed() {
+    // Japan closed its Kabul embassy on 15 Aug 2021 (newsonjapan.com) and foreign minister
+    // Hayashi said in Oct 2022 that it had resumed limited work (a1info.xyz, 23 Oct 2022).
+    let s = stance("JPN", "2022-09-30");
+    assert_eq!(s.mission.value, Mission::Closed);
+    assert_eq!(s.mission.acts, ["JPN/AFG-IEA/2021-08-15/mission_closed"]);
+    let s = stance("JPN", "2023-01-01");
+    assert_eq!((s.mission.value, s.level), (Mission::Open, 2));
+    assert_eq!(s.mission.acts, ["JPN/AFG-IEA/2022-10/mission_opened"]);
+    // Indonesia evacuated its embassy on 20-21 Aug 2021 (devdiscourse.com, 21 Aug 2021) and had
+    // reinstated its Kabul office by 16 Jan 2022 (The Jakarta Post, 16 Jan 2022).
+    let s = stance("IDN", "2021-12-31");
+    assert_eq!((s.mission.value, s.level), (Mission::Closed, 1));
+    let s = stance("IDN", "2022-01-16");
+    assert_eq!(s.mission.value, Mission::Open);
+    assert_eq!(s.mission.acts, ["IDN/AFG-IEA/2022-01-16/mission_opened"]);
+}
+
+#[test]
+fn saudi_arabia_closed_its_embassy_twice_and_reopened_it_twice() {
+    // Withdrawn 15 Aug 2021, consular services resumed Nov 2021, closed 2 Feb 2023 (The Times,
+    // 6 Feb 2023), activities resumed from 22 Dec 2024 (Dawn, 23 Dec 2024).
+    let mission = |day| stance("SAU", day).mission;
+    assert_eq!(mission("2021-10-01").value, Mission::Closed);
+    assert_eq!(
+        mission("2021-12-01").acts,
+        ["SAU/AFG-IEA/2021-11/mission_opened"]
+    );
+    assert_eq!(
+        mission("2023-02-02").acts,
+        ["SAU/AFG-IEA/2023-02-02/mission_closed"]
+    );
+    assert_eq!(mission("2023-02-02").value, Mission::Closed);
+    let s = mission("2024-12-22");
+    assert_eq!(s.value, Mission::Open);
+    assert_eq!(s.acts, ["SAU/AFG-IEA/2024-12-22/mission_opened"]);
+}
+
+#[test]
+fn company_contracts_at_a_forum_are_not_a_trade_agreement() {
+    // caspianpost.com: the Astana forum of 2-3 Aug 2023 yielded commercial contracts, not an
+    // agreement between governments.
+    let ledger = Ledger::bundled().unwrap();
+    let acts = ledger.acts(Some("AFG-IEA"), Some("KAZ"), None).unwrap();
+    let forum = acts
+        .iter()
+        .find(|a| a.id == "KAZ/AFG-IEA/2023-08-03/other")
+        .expect("the forum row");
+    assert_eq!(
+        forum.source_date.as_ref().map(|d| d.to_string()).as_deref(),
+        Some("2023-08")
+    );
+    assert_eq!(forum.kind, dyad_core::ActKind::Other);
 }

@@ -3,8 +3,10 @@
 //! Written by hand next to the handlers rather than generated: the API is small, and the tests
 //! (`tests/api.rs`) call every path listed here with its example parameters and check each
 //! JSON answer against its schema, including `additionalProperties: false`, so the document
-//! cannot drift from what the server really sends. The trade examples name data that a home with
-//! a small ingested store holds (the tests build one), so their answers are not empty.
+//! cannot drift from what the server really sends. The parameters' schemas say exactly what the
+//! server accepts (`.ci/schemathesis.sh` generates requests from them and checks the answers).
+//! The trade examples name data that a home with a small ingested store holds (the tests build
+//! one), so their answers are not empty.
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -18,12 +20,59 @@ pub async fn document() -> impl IntoResponse {
     )
 }
 
-/// A query parameter.
+/// A query parameter taking any non-empty text (the API refuses every empty value).
 fn param(name: &str, required: bool, description: &str, example: &str) -> Value {
+    typed_param(
+        name,
+        required,
+        description,
+        example,
+        json!({"type": "string", "minLength": 1}),
+    )
+}
+
+/// A query parameter with its own schema: the server accepts exactly what the schema allows,
+/// so that an API tester generating from this document finds no disagreement.
+fn typed_param(
+    name: &str,
+    required: bool,
+    description: &str,
+    example: &str,
+    schema: Value,
+) -> Value {
     json!({
         "name": name, "in": "query", "required": required, "description": description,
-        "schema": {"type": "string"}, "example": example,
+        "schema": schema, "example": example,
     })
+}
+
+/// A day, as `params::Params::day` reads it.
+fn day_param(name: &str, required: bool, description: &str, example: &str) -> Value {
+    typed_param(
+        name,
+        required,
+        description,
+        example,
+        json!({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+    )
+}
+
+/// An actor code (ISO 3166-1 alpha-3, or `UN`, `EU`); an unknown one is a 404.
+const ACTOR_PATTERN: &str = "^[A-Z]{2,3}$";
+/// An authority id such as `AFG-IEA` or `PRC`; an unknown one is a 404.
+const AUTHORITY_PATTERN: &str = "^[A-Z0-9]+(-[A-Z0-9]+)*$";
+/// A country in the trade endpoints: ISO alpha-3 in any case, or an area number; an unknown one
+/// is a 404.
+const COUNTRY_PATTERN: &str = "^([A-Za-z]{3}|[0-9]{1,3})$";
+/// A year as the trade endpoints take it (1900 to 2100).
+const YEAR: &str = "(19[0-9]{2}|20[0-9]{2}|2100)";
+
+fn pattern(p: &str) -> Value {
+    json!({"type": "string", "pattern": p})
+}
+
+fn country_param(name: &str, description: &str, example: &str) -> Value {
+    typed_param(name, true, description, example, pattern(COUNTRY_PATTERN))
 }
 
 fn format_param() -> Value {
@@ -35,26 +84,33 @@ fn format_param() -> Value {
 }
 
 fn authority_param() -> Value {
-    param("authority", true, "Authority id", "AFG-IEA")
+    typed_param(
+        "authority",
+        true,
+        "Authority id",
+        "AFG-IEA",
+        pattern(AUTHORITY_PATTERN),
+    )
 }
 fn actor_param() -> Value {
-    param(
+    typed_param(
         "actor",
         true,
         "Actor: ISO 3166-1 alpha-3 code, or UN",
         "KAZ",
+        pattern(ACTOR_PATTERN),
     )
 }
 fn on_param() -> Value {
-    param(
+    day_param(
         "on",
         false,
-        "Day to answer for, YYYY-MM-DD (default today, UTC)",
+        "Day to answer for, YYYY-MM-DD (default, when left out: today, UTC)",
         "2023-04-18",
     )
 }
 fn known_on_param() -> Value {
-    param(
+    day_param(
         "known_on",
         false,
         "Answer as the ledger stood at the end of this day (YYYY-MM-DD)",
@@ -74,8 +130,8 @@ fn read(summary: &str, params: Vec<Value>, schema: &str) -> Value {
                 "application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}},
                 "text/csv": {"schema": {"type": "string"}},
             }},
-            "400": error_response("A parameter is missing, malformed or unknown"),
-            "404": error_response("The authority, actor or act does not exist"),
+            "400": error_response("A parameter is missing, empty, malformed or not taken by this endpoint"),
+            "404": error_response("The authority, actor, country or act does not exist"),
         },
     }})
 }
@@ -130,11 +186,12 @@ fn store_rows() -> Value {
 }
 
 fn years_param(required: bool, example: &str) -> Value {
-    param(
+    typed_param(
         "years",
         required,
-        "Years, e.g. 2019-2023 or 2022 (inclusive)",
+        "Years from 1900 to 2100: one (2022) or a range (2019-2023, inclusive; its ends in either order)",
         example,
+        pattern(&format!("^{YEAR}(-{YEAR})?$")),
     )
 }
 
@@ -371,13 +428,20 @@ pub fn spec() -> Value {
     let mut acts = read(
         "The ledger's acts; as CSV, the format `dyad import` and POST /api/acts read",
         vec![
-            param(
+            typed_param(
                 "authority",
                 false,
                 "Only acts toward this authority",
                 "AFG-IEA",
+                pattern(AUTHORITY_PATTERN),
             ),
-            param("actor", false, "Only acts of this actor", "KAZ"),
+            typed_param(
+                "actor",
+                false,
+                "Only acts of this actor",
+                "KAZ",
+                pattern(ACTOR_PATTERN),
+            ),
             known_on_param(),
         ],
         "Acts",
@@ -431,13 +495,14 @@ pub fn spec() -> Value {
             "/api/compare": read(
                 "Chosen actors side by side on a day",
                 vec![authority_param(), on_param(),
-                     param("actors", true, "Actor codes separated by commas", "KAZ,CHN,RUS"),
+                     typed_param("actors", true, "Actor codes separated by commas (any case); an unknown one is a 404", "KAZ,CHN,RUS",
+                        pattern("^[A-Za-z]{2,3}(,[A-Za-z]{2,3})*$")),
                      known_on_param()],
                 "Stances",
             ),
             "/api/contest": read(
                 "Every actor's stance toward each authority claiming a state, side by side, with how many actors recognise each (as `dyad contest`). 404 when no authority claims the state or none had begun by the day",
-                vec![param("state", true, "The contested state, ISO alpha-3", "VEN"),
+                vec![typed_param("state", true, "The contested state, ISO alpha-3", "VEN", pattern(ACTOR_PATTERN)),
                      on_param(), known_on_param()],
                 "Contest",
             ),
@@ -454,8 +519,8 @@ pub fn spec() -> Value {
             "/api/diff": read(
                 "Who moved between two days, dimension by dimension",
                 vec![authority_param(),
-                     param("from", true, "Earlier day, YYYY-MM-DD", "2023-01-01"),
-                     param("to", true, "Later day, YYYY-MM-DD", "2025-12-31"),
+                     day_param("from", true, "The day to compare from, YYYY-MM-DD", "2023-01-01"),
+                     day_param("to", true, "The day to compare to, YYYY-MM-DD (earlier than `from` reads the changes backwards)", "2025-12-31"),
                      known_on_param()],
                 "Diff",
             ),
@@ -467,16 +532,17 @@ pub fn spec() -> Value {
             ),
             "/api/trade/series": read(
                 "Trade between two countries in both directions, by year, source and reporter (as `dyad trade series A B`)",
-                vec![param("a", true, "One country: ISO alpha-3 code (or an area number such as 398)", "KAZ"),
-                     param("b", true, "The other country", "AFG"),
+                vec![country_param("a", "One country: ISO alpha-3 code (or an area number such as 398)", "KAZ"),
+                     country_param("b", "The other country", "AFG"),
                      years_param(false, "2017-2024")],
                 "TradeSeries",
             ),
             "/api/trade/products": read(
                 "What one country sold another in a year, by HS product, with names and shares (as `dyad trade products`)",
-                vec![param("exporter", true, "Exporting country, ISO alpha-3", "KAZ"),
-                     param("importer", true, "Importing country, ISO alpha-3", "AFG"),
-                     param("year", true, "The year", "2022"),
+                vec![country_param("exporter", "Exporting country, ISO alpha-3", "KAZ"),
+                     country_param("importer", "Importing country, ISO alpha-3", "AFG"),
+                     typed_param("year", true, "The year", "2022",
+                        json!({"type": "integer", "minimum": 1900, "maximum": 2100})),
                      json!({"name": "level", "in": "query", "required": false,
                             "description": "HS digits: 2 (chapters), 4 (headings) or 6 (subheadings, the default)",
                             "schema": {"type": "string", "enum": ["2", "4", "6"]}, "example": "4"}),
@@ -485,19 +551,20 @@ pub fn spec() -> Value {
             ),
             "/api/trade/partners": read(
                 "A country's main partners over some years, with their shares of its trade (as `dyad trade partners`)",
-                vec![param("country", true, "The country, ISO alpha-3", "AFG"),
+                vec![country_param("country", "The country, ISO alpha-3", "AFG"),
                      json!({"name": "flow", "in": "query", "required": false,
                             "description": "export (default: its exports by destination) or import (its imports by origin)",
                             "schema": {"type": "string", "enum": ["export", "import"]}, "example": "import"}),
                      years_param(true, "2022"),
-                     param("top", false, "How many partners, 1 to 300 (default 10)", "10"),
+                     typed_param("top", false, "How many partners, 1 to 300 (default 10)", "10",
+                        json!({"type": "integer", "minimum": 1, "maximum": 300})),
                      source_param()],
                 "TradePartners",
             ),
             "/api/trade/mirror": read(
                 "Exporter-reported exports against importer-reported imports (UN Comtrade), by year where both exist (as `dyad trade mirror`)",
-                vec![param("exporter", true, "Exporting country, ISO alpha-3", "KAZ"),
-                     param("importer", true, "Importing country, ISO alpha-3", "AFG"),
+                vec![country_param("exporter", "Exporting country, ISO alpha-3", "KAZ"),
+                     country_param("importer", "Importing country, ISO alpha-3", "AFG"),
                      years_param(false, "2017-2024")],
                 "TradeMirror",
             ),

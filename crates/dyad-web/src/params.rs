@@ -58,9 +58,33 @@ impl Params {
         )))
     }
 
+    /// As [`Params::only`], and no parameter may be given empty: the API's rule, so that its
+    /// OpenAPI description can say exactly what is accepted (an empty `format=` or `on=` is a
+    /// mistake, not a default). Pages use `only`, where an empty form field means "not given".
+    pub fn strict(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        self.only(allowed)?;
+        let mut empty: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        empty.sort_unstable();
+        match empty.first() {
+            None => Ok(()),
+            Some(name) => Err(ApiError::bad_request(format!(
+                "parameter `{name}` is empty; give a value or leave it out"
+            ))),
+        }
+    }
+
     /// An optional parameter; an empty value counts as absent (as an empty form field sends).
+    /// Values are not trimmed: ` 2023-04-18` is not a day.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// A required parameter.

@@ -287,3 +287,83 @@ fn check_lists_level_differences() {
         "{out}"
     );
 }
+
+#[test]
+fn why_shows_japans_mission_open_from_its_reopening() {
+    // Japan closed its Kabul embassy on 2021-08-15 and said in 2022-10 that it worked again:
+    // a reopening, not an embassy kept open.
+    let why = ok(&[
+        "why",
+        "JPN",
+        "AFG-IEA",
+        "--on",
+        "2023-01-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        why.contains("mission,open,counted,JPN/AFG-IEA/2022-10/mission_opened,2022-10,mission_opened,https://a1info.xyz/"),
+        "{why}"
+    );
+    assert!(!why.contains("embassy_kept_open"), "{why}");
+    // Before the reopening the mission was closed by the 2021 act.
+    let before = ok(&[
+        "why",
+        "JPN",
+        "AFG-IEA",
+        "--on",
+        "2022-09-30",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        before.contains("mission,closed,counted,JPN/AFG-IEA/2021-08-15/mission_closed,"),
+        "{before}"
+    );
+}
+
+#[test]
+fn check_warns_about_rows_without_a_source_date_and_still_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acts.csv");
+    std::fs::write(
+        &file,
+        "date,actor,counterpart,act,level,detail,source_url,source_date\n\
+         2021-08-15,JPN,AFG-IEA,mission_closed,1,Closed.,https://example.org/a,2021-08-17\n\
+         2022-10,JPN,AFG-IEA,mission_opened,2,Reopened.,https://example.org/b,\n",
+    )
+    .unwrap();
+    let out = dyad(&["check", file.to_str().unwrap(), "--format", "csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].ends_with(
+            "acts.csv:3: warning: source_date: empty for `JPN/AFG-IEA/2022-10/mission_opened` (give the page's publication date if it shows one)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 acts, all valid; 1 without a source_date (warnings)"),
+        "{stderr}"
+    );
+    // The table on stdout still lists only level differences (none here).
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    // An error still fails the command.
+    std::fs::write(
+        &file,
+        "date,actor,counterpart,act,level,detail,source_url,source_date\n\
+         2022-10,XXX,AFG-IEA,mission_opened,2,Reopened.,https://example.org/b,\n",
+    )
+    .unwrap();
+    assert!(!dyad(&["check", file.to_str().unwrap()]).status.success());
+}

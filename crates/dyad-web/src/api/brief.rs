@@ -31,7 +31,7 @@ struct BriefOut<'a> {
 
 /// `GET /api/brief?actor=&authority=&on=`.
 pub async fn brief(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["actor", "authority", "on"])?;
+    p.strict(&["actor", "authority", "on"])?;
     let format = p.format()?;
     let on = p.day("on")?.unwrap_or_else(today);
     let built = brief::build(&st, p.required("actor")?, p.required("authority")?, on).await?;

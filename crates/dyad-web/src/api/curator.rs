@@ -44,7 +44,7 @@ async fn post_acts(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let by = crate::auth::curator(&st, &headers).await?;
-    p.only(&["reason"])?;
+    p.strict(&["reason"])?;
     let reason = p
         .required("reason")
         .map_err(|_| {

@@ -36,7 +36,7 @@ struct AuthoritiesOut<'a> {
 
 /// `GET /api/authorities`: every authority, in the format of an authorities file for CSV.
 async fn authorities(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&[])?;
+    p.strict(&[])?;
     let snap = st.snapshot();
     let list: Vec<AuthorityOut> = snap.registry.authorities().map(AuthorityOut::new).collect();
     match p.format()? {
@@ -77,7 +77,7 @@ struct StatesOut<'a> {
 
 /// `GET /api/states`: every state, territory and organisation with its codes.
 async fn states(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&[])?;
+    p.strict(&[])?;
     let snap = st.snapshot();
     let list: Vec<&dyad_core::State> = snap.registry.states().collect();
     match p.format()? {
@@ -141,7 +141,7 @@ fn stances_response(
 
 /// `GET /api/stance?authority=&on=&known_on=`: every actor with acts toward the authority.
 async fn stance(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["authority", "on", "known_on"])?;
+    p.strict(&["authority", "on", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let authority = p.authority(&snap.registry, "authority")?;
@@ -206,7 +206,7 @@ struct StancesHead<'a> {
 /// `GET /api/compare?authority=&on=&actors=A,B`: chosen actors side by side, in the order
 /// given, including those with no act (level 0).
 async fn compare(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["authority", "on", "actors", "known_on"])?;
+    p.strict(&["authority", "on", "actors", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let authority = p.authority(&snap.registry, "authority")?;
@@ -224,7 +224,7 @@ async fn compare(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
 /// `GET /api/contest?state=&on=&known_on=`: every actor's stance toward each authority
 /// claiming the state, side by side, with how many actors recognise each (as `dyad contest`).
 async fn contest(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["state", "on", "known_on"])?;
+    p.strict(&["state", "on", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let state = p.actor(&snap.registry, "state")?;
@@ -295,8 +295,9 @@ pub fn parse_actors(registry: &dyad_core::Registry, text: &str) -> Result<Vec<St
         .filter(|c| !c.is_empty())
     {
         let code = code.to_ascii_uppercase();
+        // Unknown is a 404, as for `actor`; the description's pattern rules out malformed codes.
         check_actor(registry, &code)
-            .map_err(|e| ApiError::bad_request(format!("parameter `actors`: {}", e.message)))?;
+            .map_err(|e| ApiError::not_found(format!("parameter `actors`: {}", e.message)))?;
         if !out.contains(&code) {
             out.push(code);
         }
@@ -325,7 +326,7 @@ struct WhyOut<'a> {
 
 /// `GET /api/why?actor=&authority=&on=`: each dimension with its acts and sources.
 async fn why(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["actor", "authority", "on", "known_on"])?;
+    p.strict(&["actor", "authority", "on", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let authority = p.authority(&snap.registry, "authority")?;
@@ -404,7 +405,7 @@ struct TimelineOut<'a> {
 
 /// `GET /api/timeline?actor=&authority=`: every act of the pair with the level after each.
 async fn timeline(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["actor", "authority", "known_on"])?;
+    p.strict(&["actor", "authority", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let authority = p.authority(&snap.registry, "authority")?;
@@ -456,17 +457,15 @@ struct DiffOut<'a> {
 
 /// `GET /api/diff?authority=&from=&to=`: who moved between two days.
 async fn diff(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["authority", "from", "to", "known_on"])?;
+    p.strict(&["authority", "from", "to", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let authority = p.authority(&snap.registry, "authority")?;
     let from = p.required_day("from")?;
     let to = p.required_day("to")?;
-    if from > to {
-        return Err(ApiError::bad_request(
-            "parameter `from` must not be later than `to`",
-        ));
-    }
+    // Either order is a comparison of two days: the changes read from `from`'s stance to
+    // `to`'s. (A rule that `from` come first cannot be put in the OpenAPI description, which
+    // has no way to relate two parameters, so the API does not make one.)
     let known_on = p.day("known_on")?;
     let acts = st.acts_of(&authority.id, known_on).await?;
     let changes = model::diff(&snap.registry, authority, &acts, from, to);
@@ -503,7 +502,7 @@ struct ActsOut<'a> {
 /// `GET /api/acts?authority=&actor=&known_on=`: the ledger's acts; CSV is the format that
 /// `dyad import` and `POST /api/acts` read.
 pub async fn list_acts(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["authority", "actor", "known_on"])?;
+    p.strict(&["authority", "actor", "known_on"])?;
     let format = p.format()?;
     let snap = st.snapshot();
     let authority = p
@@ -553,7 +552,7 @@ struct HistoryOut {
 
 /// `GET /api/history?id=`: every stored version of an act: who, when, why.
 async fn history(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["id"])?;
+    p.strict(&["id"])?;
     let format = p.format()?;
     let id = p.required("id")?.to_string();
     let versions = {

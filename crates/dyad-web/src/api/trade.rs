@@ -3,8 +3,9 @@
 //! store plus the bundled reported figures, or the bundled figures alone). Each answers JSON,
 //! or CSV with `?format=csv`.
 //!
-//! Parameters are checked before any query runs, so a bad one is a 400 naming it; an error
-//! from the query engine after that is a fault of the server (500).
+//! Parameters are checked before any query runs, so a bad one is a 400 naming it (an unknown
+//! country of the right shape a 404); an error from the query engine after that is a fault of
+//! the server (500).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -72,10 +73,28 @@ const MAX_TOP: usize = 300;
 
 /// A country parameter resolved to its ISO alpha-3 code (as the CLI resolves it: an ISO code in
 /// any case, or an area number such as 398).
+///
+/// A code of the right shape (three letters, or an area number of up to three digits) that
+/// names no country is a 404, like an unknown actor; anything else is a 400.
 fn country(db: &TradeDb, p: &Params, name: &str) -> Result<String, ApiError> {
     let text = p.required(name)?;
+    let shaped = (text.len() == 3 && text.bytes().all(|b| b.is_ascii_alphabetic()))
+        || ((1..=3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()));
+    if !shaped {
+        return Err(ApiError::bad_request(format!(
+            "parameter `{name}`: `{text}` is not a country code (ISO alpha-3 such as KAZ, or an area number such as 398)"
+        )));
+    }
     db.country(text)
-        .map_err(|e| ApiError::bad_request(format!("parameter `{name}`: {e}")))
+        .map_err(|e| ApiError::not_found(format!("parameter `{name}`: {e}")))
+}
+
+/// A year from 1900 to 2100 written as four digits (the range `Years::parse` takes).
+fn year_number(text: &str) -> Option<i32> {
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|y| (1900..=2100).contains(y))
 }
 
 /// Fails on the first of `names` that is missing, before any trade table is touched.
@@ -83,11 +102,22 @@ fn required(p: &Params, names: &[&str]) -> Result<(), ApiError> {
     names.iter().try_for_each(|n| p.required(n).map(|_| ()))
 }
 
-/// `years=2019-2023` or `years=2022`.
+/// `years=2019-2023` or `years=2022`: exactly the grammar of the OpenAPI description
+/// (four-digit years from 1900 to 2100). A range is the years between its ends, written in
+/// either order; the answer gives it in order.
 fn years(p: &Params, name: &str) -> Result<Option<Years>, ApiError> {
     p.get(name)
         .map(|t| {
-            Years::parse(t).map_err(|e| ApiError::bad_request(format!("parameter `{name}`: {e}")))
+            let (a, b) = t.split_once('-').unwrap_or((t, t));
+            match (year_number(a), year_number(b)) {
+                (Some(a), Some(b)) => Ok(Years {
+                    from: a.min(b),
+                    to: a.max(b),
+                }),
+                _ => Err(ApiError::bad_request(format!(
+                    "parameter `{name}`: `{t}` is not a year range such as 2019-2023 (years 1900 to 2100)"
+                ))),
+            }
         })
         .transpose()
 }
@@ -245,7 +275,7 @@ struct SeriesOut {
 /// `GET /api/trade/series?a=&b=&years=`: both directions of trade between two countries, by
 /// year, source and reporter (as `dyad trade series A B`).
 async fn series(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["a", "b", "years"])?;
+    p.strict(&["a", "b", "years"])?;
     let format = p.format()?;
     let years = years(&p, "years")?;
     required(&p, &["a", "b"])?;
@@ -279,12 +309,12 @@ struct ProductsOut {
 /// `GET /api/trade/products?exporter=&importer=&year=&level=&source=`: what one country sold
 /// another in a year, by HS product, with names and shares (as `dyad trade products`).
 async fn products(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["exporter", "importer", "year", "level", "source"])?;
+    p.strict(&["exporter", "importer", "year", "level", "source"])?;
     let format = p.format()?;
     let year_text = p.required("year")?;
-    let year = match Years::parse(year_text) {
-        Ok(y) if y.from == y.to => y.from,
-        _ => {
+    let year = match year_number(year_text) {
+        Some(y) => y,
+        None => {
             return Err(ApiError::bad_request(format!(
                 "parameter `year`: `{year_text}` is not a year such as 2022"
             )))
@@ -337,7 +367,7 @@ struct PartnersOut {
 /// `GET /api/trade/partners?country=&flow=&years=&top=&source=`: a country's main partners
 /// over some years, with their shares (as `dyad trade partners`).
 async fn partners(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["country", "flow", "years", "top", "source"])?;
+    p.strict(&["country", "flow", "years", "top", "source"])?;
     let format = p.format()?;
     let (flow, direction) = match p.get("flow") {
         None | Some("export") => ("export", Direction::Export),
@@ -352,9 +382,10 @@ async fn partners(State(st): State<AppState>, p: Params) -> Result<Response, Api
     let years = years(&p, "years")?.expect("checked present");
     let top = match p.get("top") {
         None => 10,
-        Some(t) => t
-            .parse::<usize>()
-            .ok()
+        // Digits only: `+5` or ` 5` would parse, but the description says an integer.
+        Some(t) => Some(t)
+            .filter(|t| t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<usize>().ok())
             .filter(|n| (1..=MAX_TOP).contains(n))
             .ok_or_else(|| {
                 ApiError::bad_request(format!(
@@ -397,7 +428,7 @@ struct MirrorOut {
 /// the importer's declared imports (UN Comtrade), by year where both exist (as `dyad trade
 /// mirror`).
 async fn mirror(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.only(&["exporter", "importer", "years"])?;
+    p.strict(&["exporter", "importer", "years"])?;
     let format = p.format()?;
     let years = years(&p, "years")?;
     required(&p, &["exporter", "importer"])?;

@@ -1,4 +1,9 @@
-//! `dyad check FILE...`: validate acts files and compare their `level` column with dyad's fold.
+//! `dyad check FILE...`: validate acts files, compare their `level` column with dyad's fold, and
+//! warn about rows without a `source_date`.
+//!
+//! Errors (a row that cannot be read) fail the command; warnings go to stderr, each labelled
+//! `warning`, and leave the exit code alone: a missing source date is often the honest answer
+//! (the page shows none), so it must not block a file, only be visible.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -43,6 +48,14 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         let rows = parse_acts(&name, &bytes, registry)?;
         let acts: Vec<_> = rows.iter().map(|r| r.act.clone()).collect();
+        let mut undated = 0;
+        for row in rows.iter().filter(|r| r.act.source_date.is_none()) {
+            undated += 1;
+            eprintln!(
+                "{name}:{}: warning: source_date: empty for `{}` (give the page's publication date if it shows one)",
+                row.line, row.act.id
+            );
+        }
         for row in &rows {
             let Some(file_level) = row.act.level else {
                 continue;
@@ -65,7 +78,10 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
                 ]);
             }
         }
-        eprintln!("{name}: {} acts, all valid", rows.len());
+        eprintln!(
+            "{name}: {} acts, all valid; {undated} without a source_date (warnings)",
+            rows.len()
+        );
     }
     eprintln!(
         "{checked} levels checked; {} differ from dyad's fold",
