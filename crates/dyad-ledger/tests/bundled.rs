@@ -293,3 +293,15 @@ fn company_contracts_at_a_forum_are_not_a_trade_agreement() {
     );
     assert_eq!(forum.kind, dyad_core::ActKind::Other);
 }
+
+#[test]
+fn brazil_reopened_its_caracas_mission_with_a_charge_in_january_2023() {
+    // All Brazilian staff left Venezuela by 17 Apr 2020 (agenciabrasil.ebc.com.br); the chargé
+    // d'affaires Flávio Macieira arrived in Caracas on 18 Jan 2023 (estadao.com.br).
+    let s = stance_toward("VEN-MADURO", "BRA", "2022-12-31");
+    assert_eq!(s.mission.value, Mission::Closed);
+    let s = stance_toward("VEN-MADURO", "BRA", "2023-01-19");
+    assert_eq!(s.mission.value, Mission::Open);
+    assert_eq!(s.mission.acts, ["BRA/VEN-MADURO/2023-01-18/mission_opened"]);
+    assert_eq!(s.recognition.value, Recognition::None);
+}

@@ -371,5 +371,63 @@ fn map_recolours_in_place_and_leads_to_the_sourced_act() {
         d.script("return location.hash;", json!([])) == json!(format!("#source-{n}"))
     });
     d.script("window.scrollTo(0, 0);", json!([]));
+    // The brief has a second chart: the stance over time.
+    let stance_chart = d.script(
+        "return document.querySelectorAll('#chart-stance svg polyline').length;",
+        json!([]),
+    );
+    assert!(
+        stance_chart.as_i64().unwrap() >= 1,
+        "no stance chart: {stance_chart}"
+    );
     d.screenshot(&artifacts().join("brief.png"));
+
+    // Picking an authority that ended moves the date inside its period: from 2023-04-18 on
+    // the Emirate's map to the interim government of Venezuela's last day, 2023-01-05.
+    d.go(&format!("{server}/?authority=AFG-IEA&on=2023-04-18"));
+    d.script(
+        "const s = document.getElementById('authority');
+         s.value = 'VEN-GUAIDO';
+         s.dispatchEvent(new Event('change', {bubbles: true}));",
+        json!([]),
+    );
+    d.wait_for("the interim government's map on its last day", || {
+        d.call("GET", "/url", None)
+            .as_str()
+            .is_some_and(|u| u.contains("authority=VEN-GUAIDO") && u.contains("on=2023-01-05"))
+    });
+    // The map links the contest of Venezuela's governments; on 1 Mar 2019 the US, Brazil and
+    // Spain recognise Guaidó's and Russia Maduro's (the dataset's sources).
+    d.go(&format!("{server}/?authority=VEN-GUAIDO&on=2019-03-01"));
+    let contest = d.find("p.contest-link a");
+    d.call(
+        "POST",
+        &format!("/element/{contest}/click"),
+        Some(json!({})),
+    );
+    d.wait_for("the contest page", || {
+        d.call("GET", "/url", None)
+            .as_str()
+            .is_some_and(|u| u.contains("/contest/VEN?on=2019-03-01"))
+    });
+    let cell = |actor: &str, authority: &str| {
+        d.script(
+            "const c = document.querySelector(`tr[data-code=${arguments[0]}] td[data-authority='${arguments[1]}']`);
+             return c ? c.textContent : null;",
+            json!([actor, authority]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    for actor in ["USA", "BRA", "ESP"] {
+        assert!(
+            cell(actor, "VEN-GUAIDO").contains("formal recognition"),
+            "{actor}"
+        );
+    }
+    assert!(cell("MEX", "VEN-GUAIDO").contains("recognition none"));
+    assert!(cell("RUS", "VEN-MADURO").contains("formal recognition"));
+    assert!(cell("RUS", "VEN-GUAIDO").contains("no act"));
+    d.screenshot(&artifacts().join("contest.png"));
 }
