@@ -367,3 +367,71 @@ fn check_warns_about_rows_without_a_source_date_and_still_succeeds() {
     .unwrap();
     assert!(!dyad(&["check", file.to_str().unwrap()]).status.success());
 }
+
+#[test]
+fn contest_sets_venezuelas_rival_governments_side_by_side() {
+    // 1 Mar 2019: the US, Brazil and Spain recognise Guaidó's interim government, Mexico does
+    // not, Russia recognises Maduro's (each row's source in venezuela_acts.csv).
+    let v = json(&["contest", "VEN", "--on", "2019-03-01", "--format", "json"]);
+    let sides: Vec<&str> = v["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["authority"].as_str().unwrap())
+        .collect();
+    assert_eq!(sides, ["VEN-MADURO", "VEN-GUAIDO"]);
+    let stance = |actor: &str, authority: &str| {
+        let row = v["actors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["actor"] == actor)
+            .unwrap_or_else(|| panic!("{actor}"));
+        row["stances"][authority].clone()
+    };
+    for actor in ["USA", "BRA", "ESP"] {
+        assert_eq!(stance(actor, "VEN-GUAIDO")["recognition"]["value"], "de_jure");
+    }
+    assert_eq!(stance("MEX", "VEN-GUAIDO")["recognition"]["value"], "none");
+    assert_eq!(stance("RUS", "VEN-MADURO")["recognition"]["value"], "de_jure");
+    assert!(stance("RUS", "VEN-GUAIDO").is_null());
+    // Every stance cites its acts with their sources.
+    let sources = stance("ESP", "VEN-GUAIDO")["sources"].clone();
+    assert_eq!(sources[0]["id"], "ESP/VEN-GUAIDO/2019-02-04/recognition");
+    assert!(sources[0]["source_url"].as_str().unwrap().starts_with("http"));
+
+    // The table ends with a summary; the counts agree with the rows.
+    let table = ok(&["contest", "VEN", "--on", "2019-03-01", "--format", "table"]);
+    let recognising = v["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stances"]["VEN-GUAIDO"]["recognition"]["value"] == "de_jure")
+        .count();
+    assert!(
+        table.contains(&format!("VEN-GUAIDO: recognised by {recognising} of ")),
+        "{table}"
+    );
+
+    // After 5 Jan 2023 the interim government had ended, and dyad says so.
+    let out = dyad(&["contest", "VEN", "--on", "2023-02-01", "--format", "csv"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("VEN-GUAIDO (Interim government of Juan Guaidó) had ended by 2023-02-01: its last day was 2023-01-05"),
+        "{err}"
+    );
+    let out = dyad(&["status", "VEN-GUAIDO", "--on", "2023-02-01"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("had ended by 2023-02-01"));
+    let v = json(&["why", "USA", "VEN-GUAIDO", "--on", "2023-02-01", "--format", "json"]);
+    assert_eq!(v["ended"], "2023-01-05");
+
+    // Afghanistan's two governments, and a state no authority claims.
+    let v = json(&["contest", "AFG", "--on", "2023-04-18", "--format", "json"]);
+    assert_eq!(v["sides"][0]["authority"], "AFG-IRA");
+    assert_eq!(v["sides"][0]["in_exile"], true);
+    assert_eq!(v["sides"][1]["authority"], "AFG-IEA");
+    let out = dyad(&["contest", "KAZ"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no authority claims KAZ"));
+}
