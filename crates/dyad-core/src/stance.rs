@@ -845,6 +845,38 @@ mod tests {
     }
 
     #[test]
+    fn diff_reads_either_way_between_two_days() {
+        let gov = authority(None);
+        let acts = [
+            act("2011-01-01", ActKind::EmbassyKeptOpen),
+            act("2012-01-01", ActKind::Recognition),
+        ];
+        let (d1, d2) = (
+            parse_day("2010-06-01").unwrap(),
+            parse_day("2012-06-01").unwrap(),
+        );
+        let forward = diff(&gov, &acts, d1, d2);
+        assert_eq!(forward.len(), 1);
+        assert_eq!(forward[0].acts.len(), 2);
+        let levels: Vec<_> = forward[0]
+            .changes
+            .iter()
+            .filter(|c| c.dimension == "level")
+            .collect();
+        assert_eq!((levels[0].from.as_str(), levels[0].to.as_str()), ("0", "5"));
+        // Backwards: KAZ had no act by 2010-06-01, so it moves back to nothing.
+        let back = diff(&gov, &acts, d2, d1);
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].acts, forward[0].acts);
+        let levels: Vec<_> = back[0]
+            .changes
+            .iter()
+            .filter(|c| c.dimension == "level")
+            .collect();
+        assert_eq!((levels[0].from.as_str(), levels[0].to.as_str()), ("5", "0"));
+    }
+
+    #[test]
     fn changes_name_each_moved_dimension() {
         let acts = [
             act("2011-01-01", ActKind::EmbassyKeptOpen),
@@ -860,4 +892,51 @@ mod tests {
         assert_eq!((c[1].from.as_str(), c[1].to.as_str()), ("2", "5"));
         assert_eq!(changes(None, &a).len(), 2);
     }
+}
+
+/// One actor's changes between two days, with the acts dated between them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moved<'a> {
+    /// The actor.
+    pub actor: String,
+    /// What changed, from the first day's stance to the second's.
+    pub changes: Vec<Change>,
+    /// Acts of the actor that count from a day between the two (after the earlier, up to the
+    /// later).
+    pub acts: Vec<&'a str>,
+}
+
+/// Who moved toward `authority` between `from` and `to`, by actor code. The days may come in
+/// either order: the changes read from `from`'s stance to `to`'s, so a later `from` reads them
+/// backwards (an actor with no act by `to` then moves back to nothing).
+pub fn diff<'a>(authority: &Authority, acts: &'a [Act], from: Date, to: Date) -> Vec<Moved<'a>> {
+    let before = fold_all(authority, acts, from);
+    let after = fold_all(authority, acts, to);
+    let (lo, hi) = (from.min(to), from.max(to));
+    let actors: std::collections::BTreeSet<&str> = before
+        .iter()
+        .chain(&after)
+        .map(|s| s.actor.as_str())
+        .collect();
+    actors
+        .into_iter()
+        .filter_map(|actor| {
+            let old = before.iter().find(|b| b.actor == actor);
+            let new = after
+                .iter()
+                .find(|s| s.actor == actor)
+                .cloned()
+                .unwrap_or_else(|| Stance::empty(actor, &authority.id, to));
+            let changes = changes(old, &new);
+            (!changes.is_empty()).then(|| Moved {
+                actor: actor.to_string(),
+                changes,
+                acts: acts
+                    .iter()
+                    .filter(|a| a.actor == actor && a.date.end() > lo && a.date.end() <= hi)
+                    .map(|a| a.id.as_str())
+                    .collect(),
+            })
+        })
+        .collect()
 }

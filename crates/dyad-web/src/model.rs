@@ -1,7 +1,7 @@
 //! The answers the API and the pages share: computed once here from acts, then serialised as
 //! JSON or CSV by `api/` and rendered as HTML by `pages/`, so a page and its JSON twin agree.
 
-use dyad_core::stance::{changes, Dimension, Stance, LEVEL_NAMES};
+use dyad_core::stance::{Dimension, Stance, LEVEL_NAMES};
 use dyad_core::{Act, Authority, PartialDate, Registry};
 use serde::Serialize;
 use time::Date;
@@ -343,24 +343,16 @@ pub fn diff<'a>(
     from: Date,
     to: Date,
 ) -> Vec<DiffRow<'a>> {
-    let before = dyad_core::fold_all(authority, acts, from);
-    let after = dyad_core::fold_all(authority, acts, to);
     let mut out = Vec::new();
-    for s in &after {
-        let old = before.iter().find(|b| b.actor == s.actor);
-        let moved: Vec<&str> = acts
-            .iter()
-            .filter(|a| a.actor == s.actor && a.date.end() > from && a.date.end() <= to)
-            .map(|a| a.id.as_str())
-            .collect();
-        for c in changes(old, s) {
+    for moved in dyad_core::stance::diff(authority, acts, from, to) {
+        for c in moved.changes {
             out.push(DiffRow {
-                actor: s.actor.clone(),
-                actor_name: registry.name_of(&s.actor).to_string(),
+                actor: moved.actor.clone(),
+                actor_name: registry.name_of(&moved.actor).to_string(),
                 dimension: c.dimension,
                 from: c.from,
                 to: c.to,
-                acts: moved.clone(),
+                acts: moved.acts.clone(),
             });
         }
     }

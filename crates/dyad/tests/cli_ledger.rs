@@ -125,6 +125,22 @@ fn timeline_and_diff() {
         1,
         "only Russia moved: {d}"
     );
+    // The same two days the other way round read the change backwards, as the API does.
+    let back = ok(&[
+        "diff",
+        "AFG-IEA",
+        "--from",
+        "2025-07-04",
+        "--to",
+        "2025-07-02",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        back.contains("RUS,Russian Federation,level,5,3,")
+            && back.contains("RUS/AFG-IEA/2025-07-03/recognition"),
+        "{back}"
+    );
 }
 
 #[test]
@@ -390,15 +406,24 @@ fn contest_sets_venezuelas_rival_governments_side_by_side() {
         row["stances"][authority].clone()
     };
     for actor in ["USA", "BRA", "ESP"] {
-        assert_eq!(stance(actor, "VEN-GUAIDO")["recognition"]["value"], "de_jure");
+        assert_eq!(
+            stance(actor, "VEN-GUAIDO")["recognition"]["value"],
+            "de_jure"
+        );
     }
     assert_eq!(stance("MEX", "VEN-GUAIDO")["recognition"]["value"], "none");
-    assert_eq!(stance("RUS", "VEN-MADURO")["recognition"]["value"], "de_jure");
+    assert_eq!(
+        stance("RUS", "VEN-MADURO")["recognition"]["value"],
+        "de_jure"
+    );
     assert!(stance("RUS", "VEN-GUAIDO").is_null());
     // Every stance cites its acts with their sources.
     let sources = stance("ESP", "VEN-GUAIDO")["sources"].clone();
     assert_eq!(sources[0]["id"], "ESP/VEN-GUAIDO/2019-02-04/recognition");
-    assert!(sources[0]["source_url"].as_str().unwrap().starts_with("http"));
+    assert!(sources[0]["source_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http"));
 
     // The table ends with a summary; the counts agree with the rows.
     let table = ok(&["contest", "VEN", "--on", "2019-03-01", "--format", "table"]);
@@ -423,7 +448,15 @@ fn contest_sets_venezuelas_rival_governments_side_by_side() {
     );
     let out = dyad(&["status", "VEN-GUAIDO", "--on", "2023-02-01"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("had ended by 2023-02-01"));
-    let v = json(&["why", "USA", "VEN-GUAIDO", "--on", "2023-02-01", "--format", "json"]);
+    let v = json(&[
+        "why",
+        "USA",
+        "VEN-GUAIDO",
+        "--on",
+        "2023-02-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["ended"], "2023-01-05");
 
     // Afghanistan's two governments, and a state no authority claims.

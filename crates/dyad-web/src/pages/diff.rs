@@ -22,9 +22,6 @@ pub async fn page(State(st): State<AppState>, p: Params) -> Result<Markup, PageE
     let to = p.day("to")?;
     let acts = snap.acts_of(&authority.id);
     let changes = match (from, to) {
-        (Some(f), Some(t)) if f > t => {
-            return Err(ApiError::bad_request("`from` must not be later than `to`").into())
-        }
         (Some(f), Some(t)) => Some(model::diff(&snap.registry, authority, &acts, f, t)),
         _ => None,
     };

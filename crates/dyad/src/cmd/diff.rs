@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use anyhow::Result;
-use dyad_core::stance::changes;
 use time::Date;
 
 use crate::context::{self, LedgerArgs};
@@ -27,30 +26,19 @@ pub struct Args {
 
 /// Runs `dyad diff`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    if args.from > args.to {
-        anyhow::bail!("--from must not be later than --to");
-    }
     let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
     let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
-    let before = dyad_core::fold_all(authority, &acts, args.from);
-    let after = dyad_core::fold_all(authority, &acts, args.to);
     let mut table = Table::new(["actor", "name", "dimension", "from", "to", "acts"]);
-    for s in &after {
-        let old = before.iter().find(|b| b.actor == s.actor);
-        let moved: Vec<&str> = acts
-            .iter()
-            .filter(|a| a.actor == s.actor && a.date.end() > args.from && a.date.end() <= args.to)
-            .map(|a| a.id.as_str())
-            .collect();
-        for c in changes(old, s) {
+    for moved in dyad_core::stance::diff(authority, &acts, args.from, args.to) {
+        for c in &moved.changes {
             table.push([
-                s.actor.clone(),
-                ledger.registry().name_of(&s.actor).to_string(),
+                moved.actor.clone(),
+                ledger.registry().name_of(&moved.actor).to_string(),
                 c.dimension.to_string(),
-                c.from,
-                c.to,
-                moved.join(" "),
+                c.from.clone(),
+                c.to.clone(),
+                moved.acts.join(" "),
             ]);
         }
     }
