@@ -384,6 +384,7 @@ pub fn spec() -> Value {
         "Why": object(json!({
             "actor": string(), "actor_name": string(), "authority": reference("Authority"),
             "on": string(), "known_on": nullable_string(),
+            "ended": {"type": ["string", "null"], "description": "The authority's last day, when `on` is after it"},
             "level": {"type": "integer"}, "level_name": string(),
             "level_uncertain": {"type": "boolean"}, "level_acts": strings(),
             "dimensions": array_of(reference("DimensionDetail")),
