@@ -155,7 +155,13 @@ fn release_zip(input: &[u8]) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("BACI_HS17_V202201.zip");
     std::fs::write(&zip, input).unwrap();
-    match ingest(dir.path(), &[zip.clone()], None, registry(), &Quiet) {
+    match ingest(
+        dir.path(),
+        std::slice::from_ref(&zip),
+        None,
+        registry(),
+        &Quiet,
+    ) {
         Ok(_) => Ok(()),
         Err(TradeError::Input(errors)) => {
             match errors.0.iter().find(|e| e.line < 1 || e.message.is_empty()) {
