@@ -498,7 +498,7 @@ fn reads_during_imports_and_ingests_see_the_old_or_the_new_home() {
         body
     };
     // Each release's answer, read once the store is settled.
-    let mut trades = vec![String::new(), read(trade_path)];
+    let mut trades = [String::new(), read(trade_path)];
     ok(ingest_cmd(&home, &release[0]).output().unwrap(), "ingest");
     trades[0] = read(trade_path);
     assert_ne!(trades[0], trades[1]);
