@@ -288,7 +288,13 @@ pub fn parse_countries(
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (n, rec) in records.enumerate() {
-        let line = n as u64 + 2;
+        // The line the record starts on, as the csv crate counts it: a record index would be
+        // wrong after a quoted field that spans lines (found by `tests/fuzz_readers.rs`).
+        let line = match &rec {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        }
+        .map_or(n as u64 + 2, csv::Position::line);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -453,11 +459,11 @@ pub fn parse_products(file: &str, bytes: &[u8]) -> Result<Products, InputErrors>
     let mut seen = HashMap::new();
     let mut errors = Vec::new();
     for (n, rec) in records.enumerate() {
-        let line = rec
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(n as u64 + 2, |p| p.line());
+        let line = match &rec {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        }
+        .map_or(n as u64 + 2, csv::Position::line);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -933,6 +939,18 @@ pub fn read_flows(
     });
     if let Some(e) = header_error {
         return Err(InputErrors(vec![e]).into());
+    }
+    if total == 0 && read_error.is_none() {
+        // Nothing was read, so the header check never ran: say so on line 1 rather than
+        // "no rows" on a line 2 the file does not have.
+        return Err(InputErrors(vec![err(
+            label,
+            1,
+            0,
+            None,
+            format!("the file is empty: expected the header `{FLOW_HEADER}`"),
+        )])
+        .into());
     }
     if let Some(e) = read_error {
         // A truncated or corrupt archive shows up here.

@@ -155,6 +155,17 @@ fn the_real_v202201_dictionary_resolves_every_code() {
     assert_eq!(find(849).iso3, None);
 }
 
+/// A quoted name across two lines: the bad row after it is reported on its own line, not on
+/// "record index + 2" (found by `fuzz_readers.rs`).
+#[test]
+fn dictionary_errors_name_the_line_after_a_multi_line_field() {
+    let reg = Registry::bundled();
+    let areas = AreaCodes::new(&reg);
+    let text = "country_code,country_name,country_iso2,country_iso3\n4,\"Afghan\nistan\",AF,AFG\nxx,Kazakhstan,KZ,KAZ\n";
+    let e = parse_countries("cc.csv", text.as_bytes(), &areas, &reg).unwrap_err();
+    assert!(e.to_string().contains("cc.csv:4:1: country_code"), "{e}");
+}
+
 #[test]
 fn the_new_dictionary_layout_is_read_too() {
     let reg = Registry::bundled();
@@ -225,6 +236,10 @@ fn bad_baci_input_names_file_and_line_and_changes_nothing() {
             ":2:4: k: product `271019`",
         ),
         ("t,i,j,k,v,q\n", ":2:0: the file has no rows"),
+        (
+            "",
+            ":1:0: the file is empty: expected the header `t,i,j,k,v,q`",
+        ),
     ];
     for (flows, want) in cases {
         let tmp = tempfile::tempdir().unwrap();

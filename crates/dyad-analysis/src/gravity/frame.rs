@@ -239,7 +239,9 @@ impl Frame {
                         .ok_or_else(|| {
                             GravityError::Csv(format!(
                                 "line {}, column `{name}`: `{}` is not a number",
-                                nrows + 2,
+                                // The line the record starts on: a row count would be wrong
+                                // after a quoted field spanning lines.
+                                rec.position().map_or(nrows as u64 + 2, csv::Position::line),
                                 String::from_utf8_lossy(raw)
                             ))
                         })?

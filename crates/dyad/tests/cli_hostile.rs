@@ -1,0 +1,294 @@
+//! Hostile HTTP against the real `dyad serve` on loopback: oversized bodies, slow clients,
+//! malformed requests, a flood of bad tokens, path traversal and markup in the data. After
+//! each, the server must still answer an ordinary request, and no answer may be a 500.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(home: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
+        .arg("--home")
+        .arg(home)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_string();
+    Server { child, addr }
+}
+
+/// Sends raw bytes and reads the answer (status code, whole text); `None` if the server closed
+/// the connection without an answer, which is a fair reply to garbage.
+fn raw(addr: &str, bytes: &[u8]) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.get(9..12)?.parse().ok()?;
+    Some((status, text))
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .expect("an answer")
+}
+
+/// The server still answers an ordinary read.
+fn still_up(addr: &str, after: &str) {
+    let (status, body) = get(
+        addr,
+        "/api/stance?authority=AFG-IEA&on=2023-04-18&format=csv",
+    );
+    assert_eq!(status, 200, "after {after}: {body}");
+    assert!(body.contains("KAZ,Kazakhstan,3,"), "after {after}");
+}
+
+fn home_with_token(dir: &Path) -> (std::path::PathBuf, String) {
+    let home = dir.join("home");
+    let ok = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dyad"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(&["init", home.to_str().unwrap()]);
+    let token = ok(&["--home", home.to_str().unwrap(), "token", "create", "alice"]);
+    (home, token.trim().to_string())
+}
+
+#[test]
+fn hostile_requests_get_4xx_and_the_server_keeps_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, token) = home_with_token(dir.path());
+    let server = serve(&home);
+    let addr = server.addr.as_str();
+
+    // An oversized body: refused with 413 before it is read whole.
+    let big = vec![b'a'; 3 * 1024 * 1024];
+    let mut req = format!(
+        "POST /api/acts?reason=big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n",
+        big.len()
+    )
+    .into_bytes();
+    req.extend(&big);
+    if let Some((status, text)) = raw(addr, &req) {
+        assert_eq!(status, 413, "{text}");
+    }
+    still_up(addr, "an oversized body");
+
+    // Slow clients: connections that send half a request and wait do not block others.
+    let slow: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /api/states HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            s
+        })
+        .collect();
+    still_up(addr, "50 slow clients");
+    drop(slow);
+
+    // Malformed HTTP: an answer of 400 (or a closed connection), never a crash.
+    let malformed: [&[u8]; 8] = [
+        b"GARBAGE\r\n\r\n",
+        b"GET\r\n\r\n",
+        b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        b"\0\0\0\0\xff\xfe\r\n\r\n",
+        b"GET /api/stance?authority=%ZZ%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"POST /api/acts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: text/csv\r\n\r\nzz\r\n",
+    ];
+    for m in malformed {
+        if let Some((status, text)) = raw(addr, m) {
+            assert!(
+                (400..500).contains(&status),
+                "{:?}: {text}",
+                String::from_utf8_lossy(m)
+            );
+        }
+    }
+    let long_header = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Long: {}\r\nConnection: close\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    if let Some((status, text)) = raw(addr, long_header.as_bytes()) {
+        assert!(
+            (400..500).contains(&status),
+            "{}",
+            &text[..text.len().min(200)]
+        );
+    }
+    still_up(addr, "malformed requests");
+
+    // A flood of bad tokens: each is 403 (or 401 for a malformed header), and the real token
+    // still writes afterwards.
+    for i in 0..300 {
+        let bad = match i % 3 {
+            0 => format!("Bearer dyad_{i:064x}"),
+            1 => format!("Bearer {}", "x".repeat(i)),
+            _ => format!("Basic {i}"),
+        };
+        let (status, text) = raw(
+            addr,
+            format!(
+                "POST /api/acts?reason=flood HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: {bad}\r\nContent-Type: text/csv\r\nContent-Length: 1\r\n\r\nx"
+            )
+            .as_bytes(),
+        )
+        .expect("an answer");
+        assert!(status == 401 || status == 403, "{bad}: {text}");
+    }
+    let csv = "date,actor,counterpart,act,detail,source_url\n2023-06-01,KAZ,AFG-IEA,other,\"<script>alert(1)</script>\",\"https://example.org/t?\"\"><script>\"\n";
+    let (status, text) = raw(
+        addr,
+        format!(
+            "POST /api/acts?reason=ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n{csv}",
+            csv.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{text}");
+    still_up(addr, "a flood of bad tokens");
+
+    // Path traversal: no route reads files, so these are 404s (or 400s), never a file.
+    for path in [
+        "/static/../../../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%2f..%2f..%2fetc%2fpasswd",
+        "/assets/../../etc/passwd",
+        "/pair/..%2F..%2Fetc/passwd",
+        "/brief/%2e%2e/AFG-IEA",
+        "/api/history?id=../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "//etc/passwd",
+    ] {
+        let (status, body) = get(addr, path);
+        assert!((400..500).contains(&status), "{path}: {status}");
+        assert!(!body.contains("root:"), "{path} served a file");
+    }
+    still_up(addr, "path traversal");
+
+    // The hostile act written above is shown as text on its pages and in its brief.
+    for path in [
+        "/pair/KAZ/AFG-IEA?on=2023-07-01",
+        "/brief/KAZ/AFG-IEA?on=2023-07-01",
+    ] {
+        let (status, body) = get(addr, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !body.contains("<script>alert"),
+            "{path}: markup from the data ran"
+        );
+        assert_eq!(
+            body.matches("<script").count(),
+            1,
+            "{path}: only the page's own script"
+        );
+    }
+}
+
+#[test]
+fn javascript_urls_never_enter_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, token) = home_with_token(dir.path());
+    let server = serve(&home);
+    for url in [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html;<script>alert(1)</script>",
+        "//evil.example/x",
+        "https:///x",
+    ] {
+        let csv = format!(
+            "date,actor,counterpart,act,detail,source_url\n2023-06-01,KAZ,AFG-IEA,other,x,{url}\n"
+        );
+        let (status, text) = raw(
+            &server.addr,
+            format!(
+                "POST /api/acts?reason=js HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n{csv}",
+                csv.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(status, 422, "{url}: {text}");
+        assert!(text.contains("source_url"), "{url}: {text}");
+    }
+}
+
+#[test]
+fn the_bundled_server_takes_no_writes_even_with_a_token() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
+        .env_remove("DYAD_HOME")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Server {
+        child,
+        addr: line
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string(),
+    };
+    let csv = "date,actor,counterpart,act,detail,source_url\n2023-06-01,KAZ,AFG-IEA,other,x,https://example.org/\n";
+    let (status, text) = raw(
+        &server.addr,
+        format!(
+            "POST /api/acts?reason=x HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer dyad_{}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n{csv}",
+            "0".repeat(64),
+            csv.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("takes no writes"), "{text}");
+}
