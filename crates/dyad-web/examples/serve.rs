@@ -15,7 +15,7 @@ fn main() {
         }
     };
     let home = args.next().map(std::path::PathBuf::from);
-    if let Err(e) = dyad_web::serve_blocking(addr, home) {
+    if let Err(e) = dyad_web::serve_blocking(addr, home, dyad_web::Limits::default()) {
         eprintln!("serve: {e}");
         std::process::exit(1);
     }

@@ -95,6 +95,13 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("Bearer realm=\"dyad\""),
             );
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Only the query gate answers 503, and a slot is usually free within a second.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
         response
     }
 }

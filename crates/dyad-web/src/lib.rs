@@ -16,6 +16,7 @@ pub mod api;
 pub mod auth;
 pub mod brief;
 pub mod error;
+pub mod limit;
 pub mod model;
 pub mod openapi;
 pub mod pages;
@@ -33,6 +34,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+pub use limit::Limits;
 pub use state::{AppState, Snapshot};
 
 /// The page script: makes the map's slider recolour in place.
@@ -107,12 +109,16 @@ async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Respons
 }
 
 /// As [`serve`], on a runtime of its own: for callers that are not async (the `dyad` CLI).
-pub fn serve_blocking(addr: SocketAddr, home: Option<PathBuf>) -> Result<(), ServeError> {
+pub fn serve_blocking(
+    addr: SocketAddr,
+    home: Option<PathBuf>,
+    limits: Limits,
+) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|error| ServeError::Io { addr, error })?;
-    runtime.block_on(serve(addr, home))
+    runtime.block_on(serve(addr, home, limits))
 }
 
 /// Errors of [`serve`]. Each message is complete on its own (no separate `source`), so that
@@ -139,13 +145,17 @@ impl From<dyad_ledger::LedgerError> for ServeError {
 }
 
 /// Opens the ledger in `home` (or the bundled dataset) and serves until Ctrl-C, printing the
-/// address once listening.
-pub async fn serve(addr: SocketAddr, home: Option<PathBuf>) -> Result<(), ServeError> {
+/// address once listening. `limits` bound the trade work running and waiting at once.
+pub async fn serve(
+    addr: SocketAddr,
+    home: Option<PathBuf>,
+    limits: Limits,
+) -> Result<(), ServeError> {
     let ledger = match &home {
         Some(dir) => dyad_ledger::Ledger::open(dir)?,
         None => dyad_ledger::Ledger::bundled()?,
     };
-    let state = AppState::new(ledger)?;
+    let state = AppState::with_limits(ledger, limits)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| ServeError::Io { addr, error })?;

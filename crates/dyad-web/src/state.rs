@@ -23,6 +23,7 @@ use dyad_trade::TradeDb;
 use time::Date;
 
 use crate::error::ApiError;
+use crate::limit::{Limits, QueryGate};
 
 /// The current acts and registry, as one immutable value.
 #[derive(Debug)]
@@ -133,17 +134,28 @@ struct Inner {
     has_home: bool,
     /// The trade tables of the same home.
     trade: TradeTables,
+    /// Admits trade work (queries, briefs, charts) within the server's bounds.
+    gate: QueryGate,
 }
 
 impl AppState {
-    /// Wraps a ledger, loading its first snapshot.
+    /// Wraps a ledger, loading its first snapshot, with the default [`Limits`].
     pub fn new(ledger: Ledger) -> Result<AppState, dyad_ledger::LedgerError> {
+        AppState::with_limits(ledger, Limits::default())
+    }
+
+    /// As [`AppState::new`], with these bounds on concurrent trade work.
+    pub fn with_limits(
+        ledger: Ledger,
+        limits: Limits,
+    ) -> Result<AppState, dyad_ledger::LedgerError> {
         let snapshot = Snapshot::load(&ledger)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 snapshot: ArcSwap::from_pointee(snapshot),
                 has_home: ledger.home().is_some(),
                 trade: TradeTables::new(ledger.home()),
+                gate: QueryGate::new(limits),
                 ledger: Mutex::new(ledger),
             }),
         })
@@ -198,14 +210,18 @@ impl AppState {
 
     /// Runs `f` with the trade tables on a blocking thread: DataFusion queries run on the trade
     /// tables' own runtime, which `TradeDb` blocks on, and blocking an async worker would stall
-    /// every other request on it.
+    /// every other request on it. It first takes a slot of the query gate, so that a flood of
+    /// slow requests is answered 503 rather than queued without end (see [`crate::limit`]).
     pub async fn with_trade<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&TradeDb) -> Result<T, ApiError> + Send + 'static,
     {
+        let permit = self.inner.gate.enter().await?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
+            // Held until the work is done, even if the request was dropped meanwhile.
+            let _permit = permit;
             let db = inner.trade.current()?;
             f(&db)
         })

@@ -13,6 +13,38 @@ pub struct Args {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Trade queries, briefs and charts that run at once [default: the number of cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub query_slots: Option<u32>,
+    /// How many more may wait for a slot; past that, requests are answered 503 with
+    /// Retry-After [default: 16 per slot].
+    #[arg(long, value_name = "N")]
+    pub query_queue: Option<u32>,
+    /// Seconds a request may wait for a slot before it is answered 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub query_wait: f64,
+}
+
+impl Args {
+    /// The server's bounds on slow work, from the flags and the defaults.
+    fn limits(&self) -> Result<dyad_web::Limits> {
+        let default = dyad_web::Limits::default();
+        let slots = self.query_slots.map_or(default.slots, |n| n as usize);
+        let wait = std::time::Duration::try_from_secs_f64(self.query_wait)
+            .ok()
+            .filter(|w| !w.is_zero())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--query-wait {}: expected a positive number of seconds",
+                    self.query_wait
+                )
+            })?;
+        Ok(dyad_web::Limits {
+            slots,
+            queue: self.query_queue.map_or(16 * slots, |n| n as usize),
+            wait,
+        })
+    }
 }
 
 /// Runs `dyad serve` until Ctrl-C.
@@ -24,6 +56,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, _out: &mut dyn Write) -> Result
             "--known-on does not apply to serve; pass known_on=YYYY-MM-DD to the API instead"
         );
     }
-    dyad_web::serve_blocking(args.addr, ledger_args.home.clone())?;
+    let limits = args.limits()?;
+    dyad_web::serve_blocking(args.addr, ledger_args.home.clone(), limits)?;
     Ok(())
 }
