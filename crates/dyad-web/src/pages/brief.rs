@@ -2,18 +2,18 @@
 //! links the numbered sources it cites; charts are inline SVG; missing data are shown as a
 //! "Data gap" block saying what would fill it.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use dyad_brief::doc::Block;
 use maud::{html, Markup};
 
-use super::{inline_svg, is_web_url, layout, PageError};
+use super::{inline_svg, is_web_url, layout, PageError, Segments};
 use crate::params::{today, Params};
 use crate::state::AppState;
 
 /// `GET /brief/{actor}/{authority}?on=`.
 pub async fn page(
     State(st): State<AppState>,
-    Path((actor, authority)): Path<(String, String)>,
+    Segments((actor, authority)): Segments<(String, String)>,
     p: Params,
 ) -> Result<Markup, PageError> {
     p.only(&["on"])?;

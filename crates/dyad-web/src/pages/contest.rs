@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use dyad_core::Act;
 use maud::{html, Markup};
 
-use super::{ended_notice, layout, level_badge, source_link, PageError};
+use super::{ended_notice, layout, level_badge, source_link, PageError, Segments};
 use crate::api::ledger::build_contest;
 use crate::params::{check_actor, today, Params};
 use crate::state::AppState;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// `GET /contest/{state}?on=`.
 pub async fn page(
     State(st): State<AppState>,
-    Path(state): Path<String>,
+    Segments(state): Segments<String>,
     p: Params,
 ) -> Result<Markup, PageError> {
     let snap = st.snapshot();

@@ -57,7 +57,45 @@ impl IntoResponse for PageError {
                 p { a href="/" { "Back to the map" } }
             },
         );
-        (self.0.status, body).into_response()
+        let mut response = (self.0.status, body).into_response();
+        if self.0.status == StatusCode::SERVICE_UNAVAILABLE {
+            // As the API's answer: the query gate was full (see `crate::limit`).
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
+    }
+}
+
+/// A page's path segments, as axum's `Path`, but a segment that does not decode (percent-escaped
+/// bytes that are not UTF-8) is answered with an error page rather than axum's plain-text
+/// rejection, like every other refusal of a page.
+#[derive(Debug)]
+pub struct Segments<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Segments<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| Segments(t))
+            .map_err(|e| {
+                PageError(ApiError::bad_request(format!(
+                    "malformed path {}: {}",
+                    parts.uri.path(),
+                    e.body_text()
+                )))
+            })
     }
 }
 

@@ -2,13 +2,13 @@
 //! behind it, the pair's whole timeline with every source linked, and the trade between the
 //! actor and the authority's state as a chart with its figures and sources.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use dyad_brief::brief::{flow_name, usd};
 use dyad_brief::figures::{pair_figures, rows, Cell, PairFigure};
 use dyad_core::Act;
 use maud::{html, Markup};
 
-use super::{ended_notice, inline_svg, layout, level_badge, source_link, PageError};
+use super::{ended_notice, inline_svg, layout, level_badge, source_link, PageError, Segments};
 use crate::error::ApiError;
 use crate::model;
 use crate::params::{check_actor, find_authority, today, Params};
@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// `GET /pair/{actor}/{authority}?on=`.
 pub async fn page(
     State(st): State<AppState>,
-    Path((actor, authority)): Path<(String, String)>,
+    Segments((actor, authority)): Segments<(String, String)>,
     p: Params,
 ) -> Result<Markup, PageError> {
     let snap = st.snapshot();
