@@ -468,3 +468,40 @@ fn contest_sets_venezuelas_rival_governments_side_by_side() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no authority claims KAZ"));
 }
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly_with_exit_0() {
+    // The reader is gone before dyad writes anything, so every write fails with EPIPE, as in
+    // `dyad export | head -0`.
+    for args in [
+        &["export"][..],
+        &[
+            "status",
+            "AFG-IEA",
+            "--on",
+            "2023-04-18",
+            "--format",
+            "json",
+        ],
+        &[
+            "status",
+            "AFG-IEA",
+            "--on",
+            "2023-04-18",
+            "--format",
+            "table",
+        ],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_dyad"))
+            .args(args)
+            .env_remove("DYAD_HOME")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
