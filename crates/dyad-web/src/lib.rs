@@ -57,7 +57,39 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(security_headers))
+        .layer(request_log())
         .with_state(state)
+}
+
+/// One log line per request (`DYAD_LOG`, see `dyad serve --help`): method and target in the
+/// span, status and time taken when answered. A 5xx gets no line of its own here: the error's
+/// details are logged where they are known ([`error::ApiError::for_client`]).
+fn request_log() -> tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    impl Fn(&Request<axum::body::Body>) -> tracing::Span + Clone,
+    (),
+    impl Fn(&Response, std::time::Duration, &tracing::Span) + Clone,
+    (),
+    (),
+    (),
+> {
+    tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<axum::body::Body>| {
+            tracing::info_span!("request", method = %req.method(), target = %req.uri())
+        })
+        .on_request(())
+        .on_response(
+            |res: &Response, latency: std::time::Duration, _: &tracing::Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    micros = latency.as_micros() as u64,
+                    "answered"
+                );
+            },
+        )
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(())
 }
 
 /// An unknown path: a JSON error under `/api/`, a page elsewhere.
