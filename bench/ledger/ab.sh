@@ -3,12 +3,13 @@
 # both see the same load; how a change to the import is shown to beat noise (or not).
 #
 #   bench/ledger/ab.sh REV_A REV_B                 # e.g. bench/ledger/ab.sh HEAD~1 HEAD
-#   RUNS=9 bench/ledger/ab.sh 26b69e8 HEAD
+#   RUNS=9 NAME=prefetch bench/ledger/ab.sh 2f24717 aac7d73
 #
 # Each revision is exported with `git archive` into bench/out/ledger/ab/ and its `ledger_bench`
 # example built in release (CARGO_TARGET_DIR as run.sh: default /work/target-bench). Data: the
 # generated files of run.sh (PAIRS, ACTS as there; generated here if missing). Writes
-# bench/ledger/AB.md (only for the full-size data; smaller runs write out/AB.smoke.md).
+# bench/ledger/AB-$NAME.md (default NAME: the two short hashes; only for the full-size data,
+# smaller runs write out/AB.smoke.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -46,11 +47,11 @@ build "$sha_a"
 build "$sha_b"
 
 if [[ "$PAIRS" == 10000 && "$ACTS" == 1000000 ]]; then
-    results="$here/AB.md"
+    results="$here/AB-${NAME:-$sha_a-$sha_b}.md"
 else
     results="$out/AB.smoke.md"
 fi
-subject() { git -C "$root" log -1 --format=%s "$1" | cut -c1-120; }
+subject() { git -C "$root" log -1 --format=%s "$1" | cut -c1-100 | sed 's/ [^ ]*$/ .../'; }
 python3 "$here/ab.py" --a "$ab/ledger_bench-$sha_a" --b "$ab/ledger_bench-$sha_b" \
     --label-a "\`$1\` = $sha_a ($(subject "$sha_a"))" --label-b "\`$2\` = $sha_b ($(subject "$sha_b"))" \
     --data "$data" --home "$ab/home" --runs "$RUNS" --out "$results"

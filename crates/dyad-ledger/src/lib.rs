@@ -14,6 +14,8 @@
 //! - [`acts`](Ledger::acts) (`query.rs`) and [`history`](Ledger::history) (`history.rs`);
 //! - [`tokens`]: curator tokens for the web API.
 
+#![forbid(unsafe_code)]
+
 mod error;
 mod history;
 mod ids;
