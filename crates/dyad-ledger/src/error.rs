@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use dyad_core::InputErrors;
+use dyad_core::{InputErrors, RecordErrors};
 
 /// Errors of the ledger.
 #[derive(Debug, thiserror::Error)]
@@ -10,6 +10,9 @@ pub enum LedgerError {
     /// Input files were invalid; nothing was changed.
     #[error(transparent)]
     Input(#[from] InputErrors),
+    /// Acts given as data (a JSON array) were invalid; nothing was changed.
+    #[error(transparent)]
+    Records(#[from] RecordErrors),
     /// The database failed.
     #[error("ledger database")]
     Sql(#[from] rusqlite::Error),

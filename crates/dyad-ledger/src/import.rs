@@ -6,6 +6,7 @@ use std::path::Path;
 
 use dyad_core::acts_csv::{parse_acts, ActRow};
 use dyad_core::codes::parse_authorities;
+use dyad_core::raw::{validate_acts, RawAct};
 use dyad_core::{Act, Authority, InputError, InputErrors};
 use rusqlite::{params, OptionalExtension};
 
@@ -74,8 +75,12 @@ impl Ledger {
             by: "dyad (bundled dataset)".into(),
             reason: "bundled dataset".into(),
         };
+        let acts = rows
+            .iter()
+            .map(|r| ToWrite::new(&r.act, r.id_given))
+            .collect();
         let tx = self.conn.transaction()?;
-        write_acts(&tx, rows.iter(), &prov, BUNDLED_RECORDED_AT)?;
+        write_acts(&tx, acts, &prov, BUNDLED_RECORDED_AT)?;
         tx.commit()?;
         Ok(())
     }
@@ -135,6 +140,42 @@ impl Ledger {
         if !errors.is_empty() {
             return Err(InputErrors(errors).into());
         }
+        let acts = parsed
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(|r| ToWrite::new(&r.act, r.id_given)))
+            .collect();
+        let mut report = self.store(&authorities, acts, prov, recorded_at)?;
+        report.authorities = authorities.len();
+        self.registry = registry;
+        Ok(report)
+    }
+
+    /// Validates acts given as data rather than as files (the JSON array a curator posts), all
+    /// or nothing, with the rules of [`Ledger::import`] ([`RawAct::validate`]); problems are
+    /// located as `LIST[i].field` ([`LedgerError::Records`](crate::LedgerError::Records)). Then stores them in one
+    /// transaction.
+    pub fn import_records(
+        &mut self,
+        list: &str,
+        acts: &[RawAct<'_>],
+        prov: &Provenance,
+    ) -> Result<ImportReport> {
+        let valid = validate_acts(list, acts, &self.registry)?;
+        let acts = valid
+            .iter()
+            .map(|v| ToWrite::new(&v.act, v.id_given))
+            .collect();
+        self.store(&[], acts, prov, &now())
+    }
+
+    /// Writes validated authorities and acts in one transaction, all or nothing.
+    fn store(
+        &mut self,
+        authorities: &[Authority],
+        acts: Vec<ToWrite<'_>>,
+        prov: &Provenance,
+        recorded_at: &str,
+    ) -> Result<ImportReport> {
         // Only now, with nothing left to refuse, is a home opened for reading made writable
         // (and migrated): a refused import leaves even an old home as it was.
         self.writable()?;
@@ -148,28 +189,24 @@ impl Ledger {
         // In WAL mode every page of a large import is written twice (to the WAL, then to the
         // database). A rollback journal writes it once, and keeps the transaction atomic: the
         // journal holds the old pages until the commit. Only for a file-backed ledger.
-        let n_acts: usize = parsed.iter().map(|(_, rows)| rows.len()).sum();
-        let bulk = self.home.is_some() && n_acts >= BULK_MIN_ACTS;
+        let bulk = self.home.is_some() && acts.len() >= BULK_MIN_ACTS;
         if bulk {
             self.conn.execute_batch("PRAGMA journal_mode = DELETE;")?;
         }
-        let written = self.write_import(&authorities, &parsed, prov, recorded_at);
+        let written = self.write_import(authorities, acts, prov, recorded_at);
         if bulk {
             self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         }
         self.conn
             .execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
-        let mut report = written?;
-        report.authorities = authorities.len();
-        self.registry = registry;
-        Ok(report)
+        written
     }
 
-    /// The write half of [`Ledger::import_at`]: one transaction, all or nothing.
+    /// The transaction of [`Ledger::store`].
     fn write_import(
         &mut self,
         authorities: &[Authority],
-        parsed: &[(&str, Vec<ActRow>)],
+        acts: Vec<ToWrite<'_>>,
         prov: &Provenance,
         recorded_at: &str,
     ) -> Result<ImportReport> {
@@ -192,12 +229,7 @@ impl Ledger {
                 ],
             )?;
         }
-        let report = write_acts(
-            &tx,
-            parsed.iter().flat_map(|(_, rows)| rows.iter()),
-            prov,
-            recorded_at,
-        )?;
+        let report = write_acts(&tx, acts, prov, recorded_at)?;
         tx.commit()?;
         Ok(report)
     }
@@ -323,19 +355,31 @@ impl<'t> Finder<'t> {
     }
 }
 
+/// A validated act to store, and whether its id was given (otherwise it is the natural one).
+#[derive(Clone, Copy)]
+struct ToWrite<'a> {
+    act: &'a Act,
+    id_given: bool,
+}
+
+impl<'a> ToWrite<'a> {
+    fn new(act: &'a Act, id_given: bool) -> ToWrite<'a> {
+        ToWrite { act, id_given }
+    }
+}
+
 /// Stores acts inside an open transaction: new ids get version 1, changed ones a new version.
 /// The versions are recorded as one new `imports` row (none if nothing changed).
 ///
 /// Acts are written sorted by (authority, actor), in input order within a pair, so that they
 /// append to the clustered table. Into an empty ledger nothing needs looking up: ids are unique
 /// within one import.
-fn write_acts<'a>(
+fn write_acts(
     tx: &rusqlite::Transaction<'_>,
-    rows: impl Iterator<Item = &'a ActRow>,
+    rows: Vec<ToWrite<'_>>,
     prov: &Provenance,
     recorded_at: &str,
 ) -> Result<ImportReport> {
-    let rows: Vec<&ActRow> = rows.collect();
     // Sort on ranks of the few distinct codes rather than comparing strings a million times;
     // the row's index last keeps file order within a pair.
     let authority_rank = ranks(rows.iter().map(|r| r.act.authority.as_str()));
@@ -380,7 +424,7 @@ fn write_acts<'a>(
     )?;
     for &(authority, actor, i) in &order {
         let row = rows[i as usize];
-        let act = &row.act;
+        let act = row.act;
         let date = act.date.text();
         let source_date = act.source_date.map(|d| d.text());
         let current = match &mut finder {
