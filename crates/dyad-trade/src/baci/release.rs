@@ -9,7 +9,7 @@ use crate::error::{io, Result, TradeError};
 /// The parts of a BACI file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaciName {
-    /// `BACI_HS17_Y2022_V202401.csv`: flows of one year.
+    /// `BACI_HS17_Y2022_V202401.csv` (or `..._V202401b.csv`): flows of one year.
     Flows {
         /// `HS17`.
         classification: String,
@@ -32,8 +32,19 @@ pub enum BaciName {
     },
 }
 
+/// `V{YYYYMM}` (FORMATS.md section 1), or the same with one lowercase letter after it: CEPII
+/// published a corrected January 2024 release as `V202401b` (`BACI_HS96_V202401b.zip` holding
+/// `BACI_HS96_Y1998_V202401b.csv`, `country_codes_V202401b.csv`,
+/// `product_codes_HS96_V202401b.csv`, as saved in public analysis repositories), which is a
+/// release of its own: its files must not be mixed with `V202401`'s.
 fn is_release(v: &str) -> bool {
-    v.len() >= 7 && v.starts_with('V') && v[1..].bytes().all(|b| b.is_ascii_digit())
+    let Some(rest) = v.strip_prefix('V') else {
+        return false;
+    };
+    let digits = rest
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .unwrap_or(rest);
+    digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_hs(c: &str) -> bool {
@@ -50,7 +61,7 @@ pub fn parse_name(path: &str) -> Option<BaciName> {
     match parts.as_slice() {
         ["BACI", c, y, v] if is_hs(c) && is_release(v) => {
             let year = y.strip_prefix('Y')?;
-            if year.len() != 4 {
+            if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             Some(BaciName::Flows {
@@ -227,5 +238,52 @@ mod tests {
         );
         assert!(parse_name("BACI_HS17_Y22_V202401.csv").is_none());
         assert!(parse_name("Readme.txt").is_none());
+    }
+
+    /// The names of recent releases, as saved by their users (see `is_release`).
+    #[test]
+    fn recent_release_names() {
+        assert_eq!(
+            parse_name("BACI_HS22_V202501/BACI_HS22_Y2022_V202501.csv"),
+            Some(BaciName::Flows {
+                classification: "HS22".into(),
+                year: 2022,
+                release: "V202501".into()
+            })
+        );
+        assert_eq!(
+            parse_name("BACI_HS96_V202401b\\BACI_HS96_Y1998_V202401b.csv"),
+            Some(BaciName::Flows {
+                classification: "HS96".into(),
+                year: 1998,
+                release: "V202401b".into()
+            })
+        );
+        assert_eq!(
+            parse_name("country_codes_V202401b.csv"),
+            Some(BaciName::Countries {
+                release: "V202401b".into()
+            })
+        );
+        assert_eq!(
+            parse_name("product_codes_HS17_V202401b.csv"),
+            Some(BaciName::Products {
+                classification: "HS17".into(),
+                release: "V202401b".into()
+            })
+        );
+        // Not release names: a capital or a second letter, a digit short or over, a signed year,
+        // and a user's renamed copy.
+        for name in [
+            "country_codes_V202401B.csv",
+            "country_codes_V202401bb.csv",
+            "country_codes_V20240b.csv",
+            "country_codes_V2024011.csv",
+            "country_codes_Vb.csv",
+            "BACI_HS17_Y+022_V202401.csv",
+            "BACI_HS22_Y2022_V202401b_final.csv",
+        ] {
+            assert_eq!(parse_name(name), None, "{name}");
+        }
     }
 }
