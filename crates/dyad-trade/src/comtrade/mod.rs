@@ -1,9 +1,10 @@
-//! UN Comtrade Plus files: the data-API / web CSV and the gzipped tab-separated bulk files, which
-//! share one record (`shared/data/trade/FORMATS.md` section 2).
+//! UN Comtrade Plus files: the data-API / web CSV, the gzipped tab-separated bulk files and the
+//! data API's JSON response, which share one record (`shared/data/trade/FORMATS.md` section 2).
 //!
-//! What a field may hold, what is skipped and what is refused is decided once, here, on the
-//! field's text as the CSV download writes it ([`Record`], [`Rules`]); [`read_csv`] finds the
-//! fields of each row by the header's column names.
+//! The layouts differ only in how a record's fields are found ([`read_csv`]: by header column;
+//! [`read_json`]: by key); what a field may hold, what is skipped and
+//! what is refused is decided once, here, on the field's text as the CSV download writes it
+//! ([`Record`], [`Rules`]).
 //!
 //! Only goods totals across breakdowns are kept, so that nothing is counted twice: partner2
 //! `0`, customs procedure `C00`, mode of transport `0`, mode of supply `0`; rows for the World
@@ -21,8 +22,10 @@ use crate::error::{io, Result};
 use crate::flow::{Flow, Source};
 
 mod delimited;
+mod json;
 
 pub use self::delimited::read_csv;
+pub use self::json::read_json;
 
 /// The fields of the 47-column record (FORMATS.md 2.1) that dyad reads; the others are labels,
 /// quality flags and quantities it does not store.
@@ -101,7 +104,7 @@ impl Field {
     }
 }
 
-/// Fields a file (a CSV header) must have.
+/// Fields a file (a CSV header, every JSON record) must have.
 pub(crate) const REQUIRED: [Field; 10] = [
     Field::FreqCode,
     Field::RefYear,
@@ -123,12 +126,18 @@ const MAX_ERRORS: usize = 100;
 pub(crate) enum Place {
     /// A line of a CSV file.
     Line(u64),
+    /// An element of a JSON response's `data` array.
+    Data(usize),
+    /// An element of a bare JSON array of records.
+    Element(usize),
 }
 
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Place::Line(n) => write!(f, "on line {n}"),
+            Place::Data(i) => write!(f, "in data[{i}]"),
+            Place::Element(i) => write!(f, "in [{i}]"),
         }
     }
 }
@@ -281,8 +290,8 @@ pub(crate) fn err(
     }
 }
 
-/// Reads a Comtrade file: `.gz` is a bulk file (gzip, tab-separated); otherwise the separator is
-/// taken from the header (tab or comma).
+/// Reads a Comtrade file: `.gz` is decompressed first (bulk files, or a saved response); then
+/// the text is read as [`read_bytes`] does.
 pub fn read_path(path: &Path, areas: &AreaCodes, into: &mut ComtradeRows) -> Result<()> {
     let file = std::fs::File::open(path).map_err(io(path))?;
     let label = path.display().to_string();
@@ -296,6 +305,8 @@ pub fn read_path(path: &Path, areas: &AreaCodes, into: &mut ComtradeRows) -> Res
     } else {
         Box::new(std::io::BufReader::new(file))
     };
+    // The whole text is held once (a response of 250,000 records is about 250 MB); JSON records
+    // borrow their strings from it rather than copying them.
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
         // A truncated download: name the line where the readable text stops.
@@ -312,14 +323,29 @@ pub fn read_path(path: &Path, areas: &AreaCodes, into: &mut ComtradeRows) -> Res
     read_bytes(&label, &bytes, areas, into)
 }
 
-/// Reads the text of a Comtrade file (already decompressed).
+/// Whether a text is JSON rather than CSV: its first character (after a byte-order mark and
+/// white space) opens an object or an array. A CSV header starts with a column name.
+pub fn is_json(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    matches!(
+        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
+/// Reads the text of a Comtrade file (already decompressed): a JSON response ([`read_json`]) or
+/// a CSV/TSV file ([`read_csv`]), told apart by [`is_json`].
 pub fn read_bytes(
     label: &str,
     bytes: &[u8],
     areas: &AreaCodes,
     into: &mut ComtradeRows,
 ) -> Result<()> {
-    read_csv(label, bytes, areas, into)
+    if is_json(bytes) {
+        read_json(label, bytes, areas, into)
+    } else {
+        read_csv(label, bytes, areas, into)
+    }
 }
 
 fn parse_row(r: &dyn Record, areas: &AreaCodes) -> Result<(Flow, Option<String>), InputError> {
