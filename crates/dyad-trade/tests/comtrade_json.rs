@@ -195,20 +195,24 @@ fn rows(batches: &[RecordBatch]) -> Vec<Vec<String>> {
     out
 }
 
-/// Ingested, the response and the CSV give the same stored flows, product names and answers.
+/// Ingested, the response (plain or gzipped) and the CSV give the same stored flows, product
+/// names and answers.
 #[test]
 fn ingesting_the_response_stores_what_the_csv_stores() {
+    // The response gzipped, as `response.json.gz`.
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("response.json.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(text("comtrade_api.json").as_bytes()).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
     let mut stored = Vec::new();
-    for name in ["comtrade_api.csv", "comtrade_api.json"] {
+    for path in [
+        fixture("comtrade_api.csv"),
+        fixture("comtrade_api.json"),
+        gz,
+    ] {
         let home = tempfile::tempdir().unwrap();
-        let report = ingest(
-            home.path(),
-            &[fixture(name)],
-            None,
-            &Registry::bundled(),
-            &Quiet,
-        )
-        .unwrap();
+        let report = ingest(home.path(), &[path], None, &Registry::bundled(), &Quiet).unwrap();
         assert_eq!(report.skipped, 2);
         assert_eq!(report.units.len(), 2, "{report:?}");
         let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
@@ -232,6 +236,7 @@ fn ingesting_the_response_stores_what_the_csv_stores() {
     }
     assert_eq!(stored[0].0.len(), 4);
     assert_eq!(stored[0], stored[1]);
+    assert_eq!(stored[0], stored[2]);
 }
 
 /// The fixture with one field of one record (0-based) given another value.
@@ -360,6 +365,18 @@ fn malformed_responses_are_located() {
     let e = err("r.json", "{\"count\": 0}");
     assert!(
         e.contains("r.json:1:1: not a Comtrade API response: it has no `data` array"),
+        "{e}"
+    );
+    // What the API's gateway answers to a refused request, saved by `curl -o` all the same.
+    let e = err(
+        "r.json",
+        "{ \"statusCode\": 401, \"message\": \"the words of the gateway\" }",
+    );
+    assert!(
+        e.contains(
+            "r.json:1:1: not a Comtrade API response: it has no `data` array of records (its \
+             message: the words of the gateway)"
+        ),
         "{e}"
     );
     let e = err("r.json", "{\"data\": [1]}");

@@ -54,6 +54,7 @@ pub fn read_json(
         Ok(Top::Response {
             data: true,
             error: None,
+            ..
         })
         | Ok(Top::Array) => {}
         Ok(Top::Response {
@@ -69,12 +70,19 @@ pub fn read_json(
                 format!("the response reports an error: {message}"),
             ));
         }
-        Ok(Top::Response { data: false, .. }) => rules.push(err(
+        Ok(Top::Response {
+            data: false,
+            message,
+            ..
+        }) => rules.push(err(
             label,
             1,
             1,
             None,
-            "not a Comtrade API response: it has no `data` array of records".into(),
+            format!(
+                "not a Comtrade API response: it has no `data` array of records{}",
+                message.map_or(String::new(), |m| format!(" (its message: {m})"))
+            ),
         )),
         // Reading stopped on purpose: enough problems were found.
         Err(_) if ctx.stopped.get() => {}
@@ -362,6 +370,9 @@ enum Top {
         data: bool,
         /// A non-empty `error`, with the offset of its key.
         error: Option<(usize, String)>,
+        /// A `message` string: what the API's gateway answers instead of data when a request
+        /// is refused (`{"statusCode": 401, "message": ...}`), which `curl -o` saves as well.
+        message: Option<String>,
     },
     Array,
 }
@@ -388,8 +399,12 @@ impl<'t> Visitor<'t> for TopSeed<'_, 't, '_, '_> {
     fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<Top, A::Error> {
         let mut data = false;
         let mut error = None;
+        let mut message = None;
         while let Some(key) = map.next_key::<Str<'t>>()? {
-            let offset = self.ctx.offset_of(&key.0).map_or(0, |o| o - 1);
+            let offset = self
+                .ctx
+                .offset_of(&key.0)
+                .map_or(0, |o| o.saturating_sub(1));
             match &*key.0 {
                 "data" if data => {
                     return Err(de::Error::custom("`data` appears twice in the response"))
@@ -409,12 +424,21 @@ impl<'t> Visitor<'t> for TopSeed<'_, 't, '_, '_> {
                     serde_json::Value::String(s) => error = Some((offset, s)),
                     other => error = Some((offset, other.to_string())),
                 },
+                "message" => {
+                    if let serde_json::Value::String(s) = map.next_value()? {
+                        message = Some(s);
+                    }
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(Top::Response { data, error })
+        Ok(Top::Response {
+            data,
+            error,
+            message,
+        })
     }
 
     fn visit_seq<A: SeqAccess<'t>>(self, seq: A) -> Result<Top, A::Error> {
@@ -517,7 +541,9 @@ impl<'c, 't> Visitor<'t> for RecordSeed<'c, 't> {
         let mut first = true;
         while let Some(key) = map.next_key::<Str<'t>>()? {
             // The key's opening quote, and the end of its text.
-            let at = ctx.offset_of(&key.0).map(|o| (o - 1, o + key.0.len() + 1));
+            let at = ctx
+                .offset_of(&key.0)
+                .map(|o| (o.saturating_sub(1), o + key.0.len() + 1));
             if let Some((quote, _)) = at {
                 if first {
                     record.start = brace_before(ctx.text, quote);
