@@ -349,9 +349,11 @@ fn malformed_responses_are_located() {
     assert!(e.contains("r.json:120:"), "{e}");
     assert!(e.contains("data[2]"), "{e}");
     assert!(e.contains("EOF while parsing"), "{e}");
-    // Text after the response.
+    // Text after the response, or after a bare array: no record's.
     let e = err("r.json", &format!("{json}x"));
     assert!(e.contains("r.json:302:1: trailing characters"), "{e}");
+    let e = err("r.json", "[]\n{}");
+    assert!(e.contains("r.json:2:1: trailing characters"), "{e}");
     // An error the API reported, at its key.
     let e = err(
         "r.json",

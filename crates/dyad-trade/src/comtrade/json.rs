@@ -501,6 +501,8 @@ impl<'t> Visitor<'t> for Records<'_, 't, '_, '_> {
                 return Err(de::Error::custom("too many problems"));
             }
         }
+        // Whatever follows the array is no record's.
+        self.ctx.at.set(None);
         Ok(())
     }
 }
