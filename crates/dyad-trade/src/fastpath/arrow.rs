@@ -11,7 +11,6 @@ use datafusion::parquet::arrow::ProjectionMask;
 
 use super::filter::{PairQuery, PairRow};
 use super::index::{Constant, StoreFile, C, COLUMNS, N};
-use super::text::same_text;
 use crate::error::{Result, TradeError};
 
 impl StoreFile {
@@ -92,9 +91,7 @@ impl StoreFile {
                     TradeError::Other(format!("{}: value_usd is not Float64", self.path.display()))
                 })?;
             for i in 0..batch.num_rows() {
-                if !exporter.get(i).is_some_and(|x| same_text(x, q.exporter))
-                    || !importer.get(i).is_some_and(|x| same_text(x, q.importer))
-                {
+                if exporter.get(i) != Some(q.exporter) || importer.get(i) != Some(q.importer) {
                     continue;
                 }
                 let row = PairRow {

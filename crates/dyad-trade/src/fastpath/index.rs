@@ -10,6 +10,7 @@ use datafusion::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderO
 use datafusion::parquet::basic::BoundaryOrder;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 use datafusion::parquet::file::page_index::column_index::ColumnIndexMetaData;
+use datafusion::parquet::file::page_index::offset_index::PageLocation;
 use datafusion::parquet::file::statistics::Statistics;
 
 use super::filter::{PairQuery, Unsupported};
@@ -85,6 +86,9 @@ pub(super) struct StoreFile {
     /// Leaf index in the Parquet schema of each of [`COLUMNS`].
     pub leaf: [usize; N],
     pub row_groups: Vec<RowGroup>,
+    /// 0, 1, 2, … up to the most pages of any column chunk: page numbers as a slice, so that a
+    /// column index, which has no slice of its values, is bisected with `partition_point`.
+    pub pages: Vec<usize>,
 }
 
 /// What the row-group statistics `s` of a column of type `ty` say, over `rows` rows.
@@ -166,12 +170,20 @@ impl StoreFile {
                 RowGroup { rows, stats }
             })
             .collect();
+        let most_pages = parquet.offset_index().map_or(0, |o| {
+            o.iter()
+                .flatten()
+                .map(|c| c.page_locations().len())
+                .max()
+                .unwrap_or(0)
+        });
         Ok(Ok(StoreFile {
             path: path.to_path_buf(),
             reader,
             meta,
             leaf,
             row_groups,
+            pages: (0..most_pages).collect(),
         }))
     }
 
@@ -223,27 +235,29 @@ impl StoreFile {
             };
             let locations = offsets.page_locations();
             let n = locations.len();
-            let first_row = |p: usize| usize::try_from(locations[p].first_row_index).ok();
+            if index.num_pages() != n as u64 || n > self.pages.len() {
+                return all.clone();
+            }
+            let first_row = |l: &PageLocation| usize::try_from(l.first_row_index).ok();
             // Pages from the one holding `within.start` to the last starting before its end.
-            let from = partition(n, |p| first_row(p).is_some_and(|r| r <= within.start));
-            let mut span = from.saturating_sub(1)..partition(n, |p| {
-                first_row(p).is_some_and(|r| r < within.end)
-            });
+            let from =
+                locations.partition_point(|l| first_row(l).is_some_and(|r| r <= within.start));
+            let mut span = from.saturating_sub(1)
+                ..locations.partition_point(|l| first_row(l).is_some_and(|r| r < within.end));
             // Sorted pages (min and max ascending, as in a file sorted by this column): those
             // that may hold `want` are found by bisection, not by comparing each.
+            let pages = &self.pages[..n];
             if column.get_boundary_order() == Some(BoundaryOrder::ASCENDING)
-                && (0..n).all(|p| {
+                && pages.iter().all(|&p| {
                     !index.is_null_page(p)
                         && index.min_value(p).is_some()
                         && index.max_value(p).is_some()
                 })
             {
-                let lo = partition(n, |p| {
-                    index.max_value(p).is_some_and(|m| m < want.as_bytes())
-                });
-                let hi = partition(n, |p| {
-                    index.min_value(p).is_some_and(|m| m <= want.as_bytes())
-                });
+                let lo = pages
+                    .partition_point(|&p| index.max_value(p).is_some_and(|m| m < want.as_bytes()));
+                let hi = pages
+                    .partition_point(|&p| index.min_value(p).is_some_and(|m| m <= want.as_bytes()));
                 span = span.start.max(lo)..span.end.min(hi);
             }
             let mut out: Vec<Range<usize>> = Vec::new();
@@ -275,21 +289,6 @@ impl StoreFile {
             &pages(C::IMPORTER, q.importer, first.start..last.end),
         )
     }
-}
-
-/// The number of leading indexes in `0..n` for which `pred` holds (`pred` holds on a prefix),
-/// found by bisection, as `slice::partition_point` for indexes.
-fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if pred(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 /// The intersection of two sorted lists of disjoint ranges.
@@ -333,15 +332,5 @@ mod tests {
             i(&[(0, 5), (8, 12), (15, 20)], &[(3, 9), (11, 16)]),
             ranges(&[(3, 5), (8, 9), (11, 12), (15, 16)])
         );
-    }
-
-    #[test]
-    fn bisection_counts_the_prefix() {
-        let v = [1, 3, 3, 5, 8];
-        for want in 0..10 {
-            let below = v.iter().filter(|&&x| x < want).count();
-            assert_eq!(partition(v.len(), |i| v[i] < want), below, "{want}");
-        }
-        assert_eq!(partition(0, |_| true), 0);
     }
 }

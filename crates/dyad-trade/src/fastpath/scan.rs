@@ -340,15 +340,16 @@ impl StoreFile {
             sc,
             &mut |buf, n| {
                 let mut found = None;
-                let mut pos = 0;
-                for i in 0..n {
-                    let len = u32::from_le_bytes(buf.get(pos..pos + 4)?.try_into().ok()?) as usize;
-                    let value = buf.get(pos + 4..pos + 4 + len)?;
-                    pos += 4 + len;
+                // Stops at `want`: the `None` that `plain_each` then returns is no error.
+                let read = plain_each(&buf, n, |i, value| {
                     if same_bytes(value, want) {
                         found = Some(i as u64);
-                        break;
+                        return None;
                     }
+                    Some(())
+                });
+                if found.is_none() {
+                    read?;
                 }
                 code.set(Some(found));
                 Some(())

@@ -1,46 +1,23 @@
 //! Product names for the fast path's answers.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
 
 use datafusion::arrow::array::{Array, AsArray, StringArray};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use foldhash::HashMap;
 
 use crate::error::{io, Result, TradeError};
 
-/// FNV-1a: the sums' keys are a few short strings, for which SipHash (the default, built to resist
-/// chosen keys, which these are not) was most of the hashing time.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// A map keyed by short strings, hashed with [`Fnv`].
-pub(crate) type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
 /// Product names by classification, then code (looked up by `&str`, without building a key).
-pub(crate) type Names = FnvMap<String, FnvMap<String, String>>;
+/// foldhash rather than SipHash: the keys are short codes from the store, not from an adversary,
+/// and SipHash was most of the time of looking them up.
+pub(crate) type Names = HashMap<String, HashMap<String, String>>;
 
 /// Product names by (classification, code): the largest description where a code has several,
 /// as the SQL path's `max(description)`.
 pub(crate) fn load_names(files: &[PathBuf]) -> Result<Names> {
-    let mut out: Names = FnvMap::default();
+    let mut out = Names::default();
     for path in files {
         let file = File::open(path).map_err(io(path))?;
         let reader = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -63,7 +40,7 @@ pub(crate) fn load_names(files: &[PathBuf]) -> Result<Names> {
                 }
                 let (c, k, d) = (c.value(i), k.value(i), d.value(i));
                 if !out.contains_key(c) {
-                    out.insert(c.to_string(), FnvMap::default());
+                    out.insert(c.to_string(), HashMap::default());
                 }
                 let codes = out.get_mut(c).expect("inserted above");
                 // As the SQL path's `max(description)` when a code has several names.
