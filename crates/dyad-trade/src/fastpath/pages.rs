@@ -85,15 +85,18 @@ impl StoreFile {
             start,
             bytes,
         };
-        // Locations up to the last page needed: the reader infers a dictionary page from the
-        // gap before the first one, which is page 0 either way.
-        let mut reader = SerializedPageReader::new(
-            Arc::new(ahead),
-            chunk,
-            rows,
-            Some(locations[..=last].to_vec()),
-        )
-        .ok()?;
+        // The locations of the pages needed only, after page 0's: the reader infers a
+        // dictionary page from the gap before the first location, and reads each location on
+        // its own. Stepping over the pages between one by one (`skip_next_page`) cost ~6% of a
+        // median pair's instructions.
+        let skip_first = wanted[0] != 0;
+        let chosen = skip_first
+            .then(|| locations[0].clone())
+            .into_iter()
+            .chain(wanted.iter().map(|&p| locations[p].clone()))
+            .collect();
+        let mut reader =
+            SerializedPageReader::new(Arc::new(ahead), chunk, rows, Some(chosen)).ok()?;
         if reader.peek_next_page().ok()??.is_dict {
             match reader.get_next_page().ok()?? {
                 Page::DictionaryPage {
@@ -105,14 +108,11 @@ impl StoreFile {
                 _ => return None,
             }
         }
-        let mut next = 0;
+        if skip_first {
+            reader.skip_next_page().ok()?;
+        }
         for p in wanted {
-            while next < p {
-                reader.skip_next_page().ok()?;
-                next += 1;
-            }
             let page = reader.get_next_page().ok()??;
-            next += 1;
             let page = DataPage::new(page, descr.max_def_level(), sc)?;
             let (start, end) = bounds(p);
             if page.num_values != end - start {
