@@ -219,7 +219,7 @@ fn cmp_keys(a: &SumKey, b: &SumKey) -> std::cmp::Ordering {
 }
 
 /// `a.cmp(b)` for short strings that are mostly equal (classification, reporter): equality is
-/// checked first without a `memcmp` call.
+/// checked first without a `memcmp` call ([`same_text`]).
 fn cmp_text(a: &str, b: &str) -> std::cmp::Ordering {
     if same_text(a, b) {
         std::cmp::Ordering::Equal
@@ -309,6 +309,8 @@ fn products_batch(rows: Vec<(SumKey, f64)>, names: &Names, with_year: bool) -> R
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -329,5 +331,89 @@ mod tests {
             ]
         );
         assert!(ProductSums::merge(Vec::new()).is_empty());
+    }
+
+    /// A sum's key with owned strings.
+    type Key = (i32, String, String, i32, String);
+
+    /// One generated row: year, classification, reporter, product level, code, flow, value.
+    type Row = (
+        i32,
+        &'static str,
+        &'static str,
+        i32,
+        &'static str,
+        &'static str,
+        u32,
+    );
+
+    fn row() -> impl Strategy<Value = Row> {
+        (
+            2019i32..2022,
+            prop::sample::select(vec!["HS17", "H6"]),
+            prop::sample::select(vec!["baci", "KAZ"]),
+            prop::sample::select(vec![0, 2, 4, 6]),
+            prop::sample::select(vec![
+                "TOTAL", "10", "11", "1001", "1101", "100199", "110100",
+            ]),
+            prop::sample::select(vec!["X", "M", "T"]),
+            0u32..1_000_000,
+        )
+    }
+
+    fn pair_row(r: &Row) -> PairRow<'static> {
+        PairRow {
+            source: "comtrade",
+            classification: r.1,
+            year: r.0,
+            month: None,
+            product: r.4,
+            product_level: r.3,
+            value_usd: f64::from(r.6),
+            reporter: r.2,
+            flow: r.5,
+        }
+    }
+
+    proptest! {
+        /// Row groups shared out to threads in any way and order (each thread's sums sorted,
+        /// then merged) sum as `GROUP BY year, classification, reporter, product_level,
+        /// substr(product, 1, level)` over exports and imports at `level` or finer does, computed
+        /// here with a map. Values are whole dollars, so that any order of addition is exact.
+        #[test]
+        fn sums_shared_out_to_threads_are_the_group_by(
+            groups in prop::collection::vec(prop::collection::vec(row(), 0..30), 0..12),
+            level in prop::sample::select(vec![2u8, 4, 6]),
+            threads in prop::collection::vec(0usize..4, 12),
+            order in any::<prop::sample::Index>(),
+        ) {
+            let mut want: std::collections::BTreeMap<Key, f64> = std::collections::BTreeMap::new();
+            for r in groups.iter().flatten() {
+                if r.3 >= i32::from(level) && (r.5 == "X" || r.5 == "M") {
+                    let key = (r.0, r.1.into(), r.2.into(), r.3, prefix(r.4, level.into()).into());
+                    *want.entry(key).or_default() += f64::from(r.6);
+                }
+            }
+            let mut parts: Vec<Vec<&Vec<Row>>> = vec![Vec::new(); 4];
+            for (g, rows) in groups.iter().enumerate() {
+                parts[threads[g]].push(rows);
+            }
+            parts.rotate_left(order.index(4));
+            let sums: Vec<Vec<(SumKey, f64)>> = parts
+                .iter()
+                .map(|part| {
+                    let mut sums = ProductSums::new(level);
+                    for r in part.iter().copied().flatten() {
+                        sums.add(&pair_row(r));
+                    }
+                    sums.finish()
+                })
+                .collect();
+            let got: Vec<(Key, f64)> = ProductSums::merge(sums)
+                .into_iter()
+                .map(|(k, v)| ((k.0, k.1.to_string(), k.2.to_string(), k.3, k.4), v))
+                .collect();
+            prop_assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+        }
     }
 }

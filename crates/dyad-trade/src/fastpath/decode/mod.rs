@@ -15,8 +15,9 @@
 //! - [`split`]: BYTE_STREAM_SPLIT doubles (`value_usd`), only the rows wanted, eight at a time;
 //! - [`plain`]: PLAIN byte arrays and doubles, a length and a copy.
 //!
-//! Each returns `None` on data it cannot decode (the caller then falls back or reports), and
-//! `tests.rs` checks each against the Arrow reader on pages the `parquet` crate writes.
+//! Each returns `None` on data it cannot decode (the caller then falls back or reports).
+//! `props.rs` checks each against the Arrow reader on values generated and written by the
+//! `parquet` crate with that encoding; `tests.rs` has cases made by hand.
 
 use bytes::Bytes;
 use datafusion::parquet::basic::Encoding;
@@ -24,6 +25,8 @@ use datafusion::parquet::column::page::Page;
 
 pub(crate) mod delta;
 pub(crate) mod plain;
+#[cfg(test)]
+mod props;
 pub(crate) mod rle;
 pub(crate) mod split;
 #[cfg(test)]
