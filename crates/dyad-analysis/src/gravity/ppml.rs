@@ -1,7 +1,7 @@
 //! Poisson pseudo-maximum likelihood by iteratively re-weighted least squares, with the fixed
 //! effects swept out of the working variables at each step (warm-started).
 
-use super::fe::{Demeaner, FeSet, SweepControl};
+use super::fe::{Demeaner, FeLayout, FeSet, SweepControl};
 use super::{demean_all, wls_solve, Core, GravityError, IterationInfo, Options};
 
 /// Poisson deviance `2 Σ [y ln(y/μ) − (y − μ)]`.
@@ -66,6 +66,7 @@ pub(crate) fn fit(
     // requested `fe_tol` once it is close; convergence is only declared after a step swept at
     // `fe_tol`.
     let mut crit_prev = f64::INFINITY;
+    let layout = FeLayout::new(fes);
     let mut z = vec![0.0; n];
     let mut w = vec![0.0; n];
     // Demeaned working variable (slot 0) and regressors; warm-start states.
@@ -91,7 +92,7 @@ pub(crate) fn fit(
             tol: step_tol,
             max_iter: opts.fe_max_iter,
         };
-        let dm = Demeaner::new(fes, &w);
+        let dm = Demeaner::with_layout(layout.clone(), &w);
         let mut vars: Vec<&[f64]> = Vec::with_capacity(k + 1);
         vars.push(&z);
         vars.extend(x.iter().map(Vec::as_slice));
