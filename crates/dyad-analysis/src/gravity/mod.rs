@@ -310,10 +310,10 @@ pub(crate) struct Core {
     pub xt: Vec<Vec<f64>>,
     /// Weights of the last IRLS step (Poisson).
     pub hessian_w: Option<Vec<f64>>,
+    /// Poisson: log-likelihood at the fit and of the intercept-only model.
+    pub loglik: Option<(f64, f64)>,
     /// y − μ (Poisson) or the OLS residual.
     pub resid: Vec<f64>,
-    /// μ (Poisson) or ŷ (OLS).
-    pub fitted: Vec<f64>,
     pub iterations: usize,
     pub deviance: f64,
     pub fe_sweeps: usize,
@@ -385,7 +385,7 @@ pub(crate) fn wls_solve(
     let k = xt.len();
     let (xtx, xty) = cross(xt, yt, w);
     for j in 0..k {
-        let raw: f64 = x_raw[j].iter().zip(w).map(|(x, w)| w * x * x).sum();
+        let raw = wdot(&x_raw[j], &x_raw[j], w);
         if xtx[j * k + j].is_nan() || xtx[j * k + j] <= 1e-10 * raw {
             return Err(GravityError::CollinearWithFixedEffects(names[j].clone()));
         }
@@ -401,23 +401,33 @@ fn cross(xt: &[Vec<f64>], yt: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut xty = vec![0.0; k];
     for a in 0..k {
         for b in 0..=a {
-            let s: f64 = xt[a]
-                .iter()
-                .zip(&xt[b])
-                .zip(w)
-                .map(|((p, q), w)| w * p * q)
-                .sum();
+            let s = wdot(&xt[a], &xt[b], w);
             xtx[a * k + b] = s;
             xtx[b * k + a] = s;
         }
-        xty[a] = xt[a]
-            .iter()
-            .zip(yt)
-            .zip(w)
-            .map(|((p, q), w)| w * p * q)
-            .sum();
+        xty[a] = wdot(&xt[a], yt, w);
     }
     (xtx, xty)
+}
+
+/// `Σ w p q`, in four interleaved partial sums: one running sum waits on every addition's
+/// latency, four let them overlap (and round no worse).
+pub(crate) fn wdot(p: &[f64], q: &[f64], w: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (pc, qc, wc) = (p.chunks_exact(4), q.chunks_exact(4), w.chunks_exact(4));
+    let tail: f64 = pc
+        .remainder()
+        .iter()
+        .zip(qc.remainder())
+        .zip(wc.remainder())
+        .map(|((p, q), w)| w * p * q)
+        .sum();
+    for ((p, q), w) in pc.zip(qc).zip(wc) {
+        for l in 0..4 {
+            acc[l] += w[l] * p[l] * q[l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Number of threads to use for `opts.threads`.
@@ -663,8 +673,9 @@ pub fn estimate_with_progress(
     let ybar = y.iter().sum::<f64>() / nf;
     let (loglik, loglik_null, r2, within_r2, sigma) = match opts.model {
         Model::Poisson => {
-            let ll = ppml::loglik(&y, &core.fitted);
-            let ll0 = ppml::loglik(&y, &vec![ybar; n]);
+            let (ll, ll0) = core
+                .loglik
+                .expect("Poisson fits carry their log-likelihood");
             (ll, ll0, None, None, None)
         }
         Model::Ols => {
