@@ -103,9 +103,10 @@ pub struct Dropped {
 }
 
 /// Marks (in `keep`) observations to drop: for Poisson, those in a group with only zero outcomes;
-/// with `singletons`, those alone in a group. Repeats until nothing changes.
+/// with `singletons`, those alone in a group. Repeats until nothing changes. `y` must be
+/// non-negative where `keep` is true when `poisson` is.
 pub fn drop_degenerate(
-    ids: &[Vec<u32>],
+    ids: &[&[u32]],
     sizes: &[usize],
     y: &[f64],
     keep: &mut [bool],
@@ -118,14 +119,14 @@ pub fn drop_degenerate(
         if poisson {
             for (id, &g) in ids.iter().zip(sizes) {
                 let mut sum = vec![0.0f64; g];
-                for i in 0..y.len() {
-                    if keep[i] {
-                        sum[id[i] as usize] += y[i];
+                for ((&k, &c), &y) in keep.iter().zip(id.iter()).zip(y) {
+                    if k {
+                        sum[c as usize] += y;
                     }
                 }
-                for i in 0..y.len() {
-                    if keep[i] && sum[id[i] as usize] <= 0.0 {
-                        keep[i] = false;
+                for (k, &c) in keep.iter_mut().zip(id.iter()) {
+                    if *k && sum[c as usize] <= 0.0 {
+                        *k = false;
                         dropped.separated += 1;
                         changed = true;
                     }
@@ -135,21 +136,23 @@ pub fn drop_degenerate(
         if singletons {
             for (id, &g) in ids.iter().zip(sizes) {
                 let mut count = vec![0u32; g];
-                for i in 0..y.len() {
-                    if keep[i] {
-                        count[id[i] as usize] += 1;
+                for (&k, &c) in keep.iter().zip(id.iter()) {
+                    if k {
+                        count[c as usize] += 1;
                     }
                 }
-                for i in 0..y.len() {
-                    if keep[i] && count[id[i] as usize] == 1 {
-                        keep[i] = false;
+                for (k, &c) in keep.iter_mut().zip(id.iter()) {
+                    if *k && count[c as usize] == 1 {
+                        *k = false;
                         dropped.singletons += 1;
                         changed = true;
                     }
                 }
             }
         }
-        if !changed {
+        // Separated rows have a zero outcome: dropping them leaves every group's sum as it was,
+        // so without singleton removal one round reaches the fixed point.
+        if !changed || !singletons {
             break;
         }
     }
@@ -736,14 +739,14 @@ mod tests {
 
     #[test]
     fn drops_all_zero_groups_and_singletons() {
-        let ids = vec![vec![0, 0, 1, 1, 2]];
+        let ids = [0, 0, 1, 1, 2];
         let y = vec![1.0, 0.0, 0.0, 0.0, 5.0];
         let mut keep = vec![true; 5];
         let mut d = Dropped::default();
-        drop_degenerate(&ids, &[3], &y, &mut keep, true, false, &mut d);
+        drop_degenerate(&[&ids], &[3], &y, &mut keep, true, false, &mut d);
         assert_eq!(keep, vec![true, true, false, false, true]);
         assert_eq!(d.separated, 2);
-        drop_degenerate(&ids, &[3], &y, &mut keep, true, true, &mut d);
+        drop_degenerate(&[&ids], &[3], &y, &mut keep, true, true, &mut d);
         assert_eq!(keep, vec![true, true, false, false, false]);
         assert_eq!(d.singletons, 1);
     }

@@ -17,6 +17,7 @@ pub mod frame;
 pub mod num;
 mod ols;
 pub mod ppml;
+mod sample;
 pub mod vcov;
 
 use std::str::FromStr;
@@ -26,7 +27,7 @@ pub use fe::Dropped;
 pub use formula::{parse as parse_formula, FeTerm, Formula, Term, Transform};
 pub use frame::{Factor, Frame, MISSING};
 
-use fe::{Demeaner, FeSet, SweepControl};
+use fe::{Demeaner, SweepControl};
 
 /// Errors of gravity estimation.
 #[derive(Debug, thiserror::Error)]
@@ -439,39 +440,6 @@ fn thread_count(asked: usize) -> usize {
     }
 }
 
-fn transformed(frame: &Frame, term: &Term) -> Result<Vec<f64>, GravityError> {
-    let v = frame.numeric(&term.column)?;
-    Ok(match term.transform {
-        Transform::Identity => v.to_vec(),
-        Transform::Log => v
-            .iter()
-            .map(|&x| if x > 0.0 { x.ln() } else { f64::NAN })
-            .collect(),
-        Transform::Log1p => v
-            .iter()
-            .map(|&x| if x > -1.0 { x.ln_1p() } else { f64::NAN })
-            .collect(),
-    })
-}
-
-/// Codes of a (possibly interacted) categorical term on all rows, and the number of levels.
-fn term_codes(frame: &Frame, columns: &[String]) -> Result<(Vec<u32>, usize), GravityError> {
-    let facs = columns
-        .iter()
-        .map(|c| frame.factor(c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parts: Vec<&[u32]> = facs.iter().map(|f| f.codes.as_slice()).collect();
-    let counts: Vec<usize> = facs.iter().map(|f| f.levels.len().max(1)).collect();
-    let codes = fe::interact(&parts, &counts);
-    let g = codes
-        .iter()
-        .filter(|&&c| c != MISSING)
-        .map(|&c| c as usize + 1)
-        .max()
-        .unwrap_or(0);
-    Ok((codes, g))
-}
-
 /// Parses `formula` and estimates it on `frame`.
 pub fn estimate(frame: &Frame, formula: &str, opts: &Options) -> Result<GravityFit, GravityError> {
     estimate_with_progress(frame, &formula::parse(formula)?, opts, &mut |_| {})
@@ -485,122 +453,17 @@ pub fn estimate_with_progress(
     progress: &mut dyn FnMut(&IterationInfo),
 ) -> Result<GravityFit, GravityError> {
     let t0 = Instant::now();
-    let n_input = frame.nrows();
-    let y_all = transformed(frame, &f.lhs)?;
-    let x_all: Vec<Vec<f64>> = f
-        .rhs
-        .iter()
-        .map(|t| transformed(frame, t))
-        .collect::<Result<_, _>>()?;
-    let fe_all: Vec<(Vec<u32>, usize)> =
-        f.fe.iter()
-            .map(|t| term_codes(frame, &t.columns))
-            .collect::<Result<_, _>>()?;
-    // Cluster dimensions (names).
-    let cluster_terms: Option<Vec<String>> = match &opts.vcov {
-        VcovSpec::Default if !f.fe.is_empty() => Some(vec![f.fe[0].label()]),
-        VcovSpec::Default | VcovSpec::Iid | VcovSpec::Hetero => None,
-        VcovSpec::ByFixedEffects(m) => {
-            if f.fe.len() < *m {
-                return Err(GravityError::Vcov(format!(
-                    "clustering by the first {m} fixed effect(s) needs {m} fixed effect(s) in the formula"
-                )));
-            }
-            Some(f.fe[..*m].iter().map(FeTerm::label).collect())
-        }
-        VcovSpec::Cluster(v) => Some(v.clone()),
-    };
-    let cl_all: Vec<(String, Vec<u32>, usize)> = match &cluster_terms {
-        None => Vec::new(),
-        Some(terms) => terms
-            .iter()
-            .map(|t| {
-                let cols: Vec<String> = t.split('^').map(str::to_string).collect();
-                let (c, g) = term_codes(frame, &cols)?;
-                Ok((t.clone(), c, g))
-            })
-            .collect::<Result<_, GravityError>>()?,
-    };
-
-    // Missing values.
-    let mut keep: Vec<bool> = (0..n_input)
-        .map(|i| {
-            y_all[i].is_finite()
-                && x_all.iter().all(|x| x[i].is_finite())
-                && fe_all.iter().all(|(c, _)| c[i] != MISSING)
-                && cl_all.iter().all(|(_, c, _)| c[i] != MISSING)
-        })
-        .collect();
-    let mut dropped = Dropped {
-        missing: keep.iter().filter(|&&k| !k).count(),
-        ..Dropped::default()
-    };
-    if opts.model == Model::Poisson {
-        let neg = y_all
-            .iter()
-            .zip(&keep)
-            .filter(|(y, &k)| k && **y < 0.0)
-            .count();
-        if neg > 0 {
-            return Err(GravityError::NegativeOutcome {
-                column: f.lhs.label(),
-                count: neg,
-            });
-        }
-    }
-    let ids_full: Vec<Vec<u32>> = fe_all.iter().map(|(c, _)| c.clone()).collect();
-    let sizes_full: Vec<usize> = fe_all.iter().map(|(_, g)| *g).collect();
-    fe::drop_degenerate(
-        &ids_full,
-        &sizes_full,
-        &y_all,
-        &mut keep,
-        opts.model == Model::Poisson && !ids_full.is_empty(),
-        opts.drop_singletons,
-        &mut dropped,
-    );
-    let n = keep.iter().filter(|&&k| k).count();
-    if n == 0 {
-        return Err(GravityError::NoObservations(
-            "missing values and perfectly predicted observations".into(),
-        ));
-    }
-    let pick = |v: &[f64]| -> Vec<f64> {
-        v.iter()
-            .zip(&keep)
-            .filter(|(_, &k)| k)
-            .map(|(x, _)| *x)
-            .collect()
-    };
-    let y = pick(&y_all);
-    let mut x: Vec<Vec<f64>> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    if f.fe.is_empty() {
-        x.push(vec![1.0; n]);
-        names.push("(Intercept)".into());
-    }
-    for (t, col) in f.rhs.iter().zip(&x_all) {
-        x.push(pick(col));
-        names.push(t.label());
-    }
-    let mut fes = FeSet::default();
-    for (c, g) in &fe_all {
-        let (ids, g) = fe::compact(c, &keep, *g);
-        fes.ids.push(ids);
-        fes.sizes.push(g);
-    }
-    let clusters: Vec<vcov::ClusterDim> = cl_all
-        .iter()
-        .map(|(name, c, g)| {
-            let (ids, groups) = fe::compact(c, &keep, *g);
-            vcov::ClusterDim {
-                name: name.clone(),
-                ids,
-                groups,
-            }
-        })
-        .collect();
-    drop(x_all);
+    let sample::Sample {
+        n_input,
+        y,
+        x,
+        names,
+        fes,
+        clusters,
+        cluster_terms,
+        dropped,
+    } = sample::build(frame, f, opts)?;
+    let n = y.len();
     let t_prep = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -629,11 +492,13 @@ pub fn estimate_with_progress(
     let (xtx, _) = cross(&core.xt, &core.resid, w);
     let l = num::cholesky(&xtx, k, 1e-12).map_err(|j| GravityError::Collinear(names[j].clone()))?;
     let bread = num::chol_inverse(&l, k);
-    let scores: Vec<Vec<f64>> = core
-        .xt
-        .iter()
-        .map(|xj| xj.iter().zip(&core.resid).map(|(a, e)| a * e).collect())
-        .collect();
+    // Scores x̃·e, written over the demeaned regressors (no longer needed).
+    let mut scores = core.xt;
+    for xj in &mut scores {
+        for (a, e) in xj.iter_mut().zip(&core.resid) {
+            *a *= e;
+        }
+    }
     let rss: f64 = core.resid.iter().map(|e| e * e).sum();
     let kind = match &cluster_terms {
         Some(_) => vcov::Kind::Cluster(&clusters),

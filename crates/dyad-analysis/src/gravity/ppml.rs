@@ -91,7 +91,6 @@ pub(crate) fn fit(
     let mut outs: Vec<Vec<f64>> = vec![vec![0.0; n]; k + 1];
     let mut states: Vec<Vec<f64>> = vec![Vec::new(); k + 1];
     let mut eta_new = vec![0.0; n];
-    let mut mu_new = vec![0.0; n];
     let mut beta = vec![0.0; k];
     let mut sweeps_total = 0usize;
     let mut fe_converged = true;
@@ -128,19 +127,20 @@ pub(crate) fn fit(
                 *e += x * b;
             }
         }
-        for (m, &e) in mu_new.iter_mut().zip(&eta_new) {
+        // μ is rewritten in place: the weights `w` keep this iteration's.
+        for (m, &e) in mu.iter_mut().zip(&eta_new) {
             *m = e.exp();
         }
-        dev = deviance_eta(y, &ln_y, &eta_new, &mu_new);
+        dev = deviance_eta(y, &ln_y, &eta_new, &mu);
         let mut halvings = 0;
         // Step-halving only when the step leaves the domain (as R's glm.fit): halving on a
         // deviance increase would shrink the steps and fake convergence.
         while !dev.is_finite() && halvings < 30 {
-            for ((e, m), &old) in eta_new.iter_mut().zip(mu_new.iter_mut()).zip(&eta) {
+            for ((e, m), &old) in eta_new.iter_mut().zip(mu.iter_mut()).zip(&eta) {
                 *e = 0.5 * (*e + old);
                 *m = e.exp();
             }
-            dev = deviance_eta(y, &ln_y, &eta_new, &mu_new);
+            dev = deviance_eta(y, &ln_y, &eta_new, &mu);
             halvings += 1;
         }
         if !dev.is_finite() {
@@ -157,12 +157,11 @@ pub(crate) fn fit(
             fe_sweeps: sweeps,
         });
         std::mem::swap(&mut eta, &mut eta_new);
-        std::mem::swap(&mut mu, &mut mu_new);
         dev_old = dev;
         crit_prev = crit;
         if crit < opts.glm_tol && step_tol <= opts.fe_tol {
             converged = true;
-            hessian_w = w.clone();
+            hessian_w = std::mem::take(&mut w);
             break;
         }
     }
