@@ -11,6 +11,7 @@
 //! every working variable by weighted Gauss–Seidel projections with Irons–Tuck acceleration,
 //! warm-started across iterations; variances follow fixest's small-sample rules.
 
+mod csv_fast;
 pub mod fe;
 pub mod formula;
 pub mod frame;
@@ -25,7 +26,7 @@ use std::time::Instant;
 
 pub use fe::Dropped;
 pub use formula::{parse as parse_formula, FeTerm, Formula, Term, Transform};
-pub use frame::{Factor, Frame, MISSING};
+pub use frame::{Factor, FactorBuilder, Frame, MISSING};
 
 use fe::{Demeaner, SweepControl};
 
