@@ -426,6 +426,10 @@ impl<'a> Demeaner<'a> {
         let mut acc: Vec<f64> = Vec::new();
         let mut stats = SweepStats::default();
         let tol = ctl.tol;
+        // fixest's relative rule. fixest also stops when every coefficient moved by at most
+        // `tol` in absolute terms, which is looser for coefficients below 0.9: on fixest's trade
+        // data that put the clustered standard error 6e-7 from fixest's, against 2e-8 with this
+        // rule alone.
         let done = |a: &[f64], b: &[f64]| {
             a.iter()
                 .zip(b)

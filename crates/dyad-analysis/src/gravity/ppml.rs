@@ -90,7 +90,6 @@ pub(crate) fn fit(
     // Demeaned working variable (slot 0) and regressors; warm-start states.
     let mut outs: Vec<Vec<f64>> = vec![vec![0.0; n]; k + 1];
     let mut states: Vec<Vec<f64>> = vec![Vec::new(); k + 1];
-    let mut eta_new = vec![0.0; n];
     let mut beta = vec![0.0; k];
     let mut sweeps_total = 0usize;
     let mut fe_converged = true;
@@ -118,29 +117,32 @@ pub(crate) fn fit(
         fe_converged &= conv;
         let (zt, xt) = outs.split_first().expect("k+1 outputs");
         beta = wls_solve(x, xt, zt, &w, names)?;
-        // η = z − (z̃ − X̃β): the fixed effects are what the sweep removed.
-        for ((e, &z), &zt) in eta_new.iter_mut().zip(&z).zip(zt) {
+        // η = z − (z̃ − X̃β): the fixed effects are what the sweep removed. η and μ are
+        // rewritten in place: the weights `w` keep this iteration's μ, and its η is
+        // z − (y − w)/w should the step need halving.
+        for ((e, &z), &zt) in eta.iter_mut().zip(&z).zip(zt) {
             *e = z - zt;
         }
         for (xj, &b) in xt.iter().zip(&beta) {
-            for (e, &x) in eta_new.iter_mut().zip(xj) {
+            for (e, &x) in eta.iter_mut().zip(xj) {
                 *e += x * b;
             }
         }
-        // μ is rewritten in place: the weights `w` keep this iteration's.
-        for (m, &e) in mu.iter_mut().zip(&eta_new) {
+        for (m, &e) in mu.iter_mut().zip(&eta) {
             *m = e.exp();
         }
-        dev = deviance_eta(y, &ln_y, &eta_new, &mu);
+        dev = deviance_eta(y, &ln_y, &eta, &mu);
         let mut halvings = 0;
         // Step-halving only when the step leaves the domain (as R's glm.fit): halving on a
         // deviance increase would shrink the steps and fake convergence.
         while !dev.is_finite() && halvings < 30 {
-            for ((e, m), &old) in eta_new.iter_mut().zip(mu.iter_mut()).zip(&eta) {
+            for ((((e, m), &z), &y), &w) in eta.iter_mut().zip(mu.iter_mut()).zip(&z).zip(y).zip(&w)
+            {
+                let old = z - (y - w) / w;
                 *e = 0.5 * (*e + old);
                 *m = e.exp();
             }
-            dev = deviance_eta(y, &ln_y, &eta_new, &mu);
+            dev = deviance_eta(y, &ln_y, &eta, &mu);
             halvings += 1;
         }
         if !dev.is_finite() {
@@ -156,7 +158,6 @@ pub(crate) fn fit(
             criterion: crit,
             fe_sweeps: sweeps,
         });
-        std::mem::swap(&mut eta, &mut eta_new);
         dev_old = dev;
         crit_prev = crit;
         if crit < opts.glm_tol && step_tol <= opts.fe_tol {
