@@ -19,6 +19,7 @@ pub mod num;
 mod ols;
 pub mod ppml;
 mod sample;
+mod sweep;
 pub mod vcov;
 
 use std::str::FromStr;
@@ -324,7 +325,8 @@ pub(crate) struct Core {
     pub within_tss: f64,
 }
 
-/// Demeans several variables with the same weights, in parallel when asked.
+/// Demeans several variables with the same weights: on one thread all together (each pass over
+/// the data serves up to four), on several threads in contiguous groups, one per thread.
 pub(crate) fn demean_all(
     dm: &Demeaner<'_>,
     vars: &[&[f64]],
@@ -335,36 +337,14 @@ pub(crate) fn demean_all(
 ) -> (usize, bool) {
     let threads = threads.max(1).min(vars.len());
     if threads <= 1 || vars[0].len() < 20_000 {
-        let mut sweeps = 0;
-        let mut conv = true;
-        for ((v, o), s) in vars.iter().zip(outs.iter_mut()).zip(states.iter_mut()) {
-            let st = dm.demean(v, o, s, ctl);
-            sweeps += st.iterations;
-            conv &= st.converged;
-        }
-        return (sweeps, conv);
+        return dm.demean_many(vars, outs, states, ctl);
     }
-    // Round-robin the variables over the threads.
-    type Job<'b> = (usize, &'b mut Vec<f64>, &'b mut Vec<f64>);
-    let mut buckets: Vec<Vec<Job<'_>>> = (0..threads).map(|_| Vec::new()).collect();
-    for (j, (o, s)) in outs.iter_mut().zip(states.iter_mut()).enumerate() {
-        buckets[j % threads].push((j, o, s));
-    }
+    let per = vars.len().div_ceil(threads);
     let results: Vec<(usize, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = buckets
-            .into_iter()
-            .map(|bucket| {
-                scope.spawn(move || {
-                    let mut sweeps = 0;
-                    let mut conv = true;
-                    for (j, o, s) in bucket {
-                        let st = dm.demean(vars[j], o, s, ctl);
-                        sweeps += st.iterations;
-                        conv &= st.converged;
-                    }
-                    (sweeps, conv)
-                })
-            })
+        let handles: Vec<_> = vars
+            .chunks(per)
+            .zip(outs.chunks_mut(per).zip(states.chunks_mut(per)))
+            .map(|(v, (o, s))| scope.spawn(move || dm.demean_many(v, o, s, ctl)))
             .collect();
         handles
             .into_iter()
