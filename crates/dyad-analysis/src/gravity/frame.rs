@@ -263,7 +263,7 @@ impl Frame {
     }
 
     /// Reads a CSV held in memory, as [`Frame::read_csv`] (same columns, levels in the same
-    /// order, same errors), several times faster: the input is cut at line ends into one chunk
+    /// order, same errors), faster: the input is cut at line ends into one chunk
     /// per thread (`threads`, 0 = all cores) and each chunk is split and typed in one pass with
     /// no allocation per cell. Input with a quote character or a `\r` not followed by `\n`,
     /// and any input that does not read cleanly, is read by [`Frame::read_csv`] instead.
