@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 description of the API, served at `/api/openapi.json`.
 //!
 //! Written by hand next to the handlers rather than generated: the API is small, and the tests
-//! (`tests/api.rs`) call every path listed here with its example parameters and check each
+//! (`tests/it/api.rs`) call every path listed here with its example parameters and check each
 //! JSON answer against its schema, including `additionalProperties: false`, so the document
 //! cannot drift from what the server really sends. The parameters' schemas say exactly what the
 //! server accepts (`.ci/schemathesis.sh` generates requests from them and checks the answers).

@@ -69,7 +69,7 @@ pub fn parse_countries(
     let mut errors = Vec::new();
     for (n, rec) in records.enumerate() {
         // The line the record starts on, as the csv crate counts it: a record index would be
-        // wrong after a quoted field that spans lines (found by `tests/fuzz_readers.rs`).
+        // wrong after a quoted field that spans lines (found by `tests/it/fuzz_readers.rs`).
         let line = match &rec {
             Ok(r) => r.position(),
             Err(e) => e.position(),

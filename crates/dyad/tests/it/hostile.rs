@@ -2,65 +2,15 @@
 //! malformed requests, a flood of bad tokens, path traversal and markup in the data. After
 //! each, the server must still answer an ordinary request, and no answer may be a 500.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(home: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
-        .arg("--home")
-        .arg(home)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap()
-        .to_string();
-    Server { child, addr }
-}
-
-/// Sends raw bytes and reads the answer (status code, whole text); `None` if the server closed
-/// the connection without an answer, which is a fair reply to garbage.
-fn raw(addr: &str, bytes: &[u8]) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let _ = s.write_all(bytes);
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text.get(9..12)?.parse().ok()?;
-    Some((status, text))
-}
+use super::support::{self, raw, serve, serve_with};
 
 fn get(addr: &str, path: &str) -> (u16, String) {
-    raw(
-        addr,
-        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .expect("an answer")
+    support::get(addr, path).expect("an answer")
 }
 
 /// The server still answers an ordinary read.
@@ -256,28 +206,9 @@ fn javascript_urls_never_enter_the_ledger() {
 
 #[test]
 fn the_bundled_server_takes_no_writes_even_with_a_token() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
-        .env_remove("DYAD_HOME")
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let server = Server {
-        child,
-        addr: line
-            .split("http://")
-            .nth(1)
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap()
-            .to_string(),
-    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dyad"));
+    cmd.env_remove("DYAD_HOME").stderr(Stdio::null());
+    let server = serve_with(cmd);
     let csv = "date,actor,counterpart,act,detail,source_url\n2023-06-01,KAZ,AFG-IEA,other,x,https://example.org/\n";
     let (status, text) = raw(
         &server.addr,
@@ -343,26 +274,12 @@ fn requests_are_logged_and_a_fault_is_logged_but_not_sent() {
     assert!(!broken.is_empty());
 
     let log = dir.path().join("serve.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
-        .arg("--home")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dyad"));
+    cmd.arg("--home")
         .arg(&home)
-        .args(["serve", "--addr", "127.0.0.1:0"])
         .env("DYAD_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap()
-        .to_string();
-    let server = Server { child, addr };
+        .stderr(std::fs::File::create(&log).unwrap());
+    let server = serve_with(cmd);
 
     still_up(&server.addr, "start");
     let (status, body) = get(&server.addr, "/api/trade/series?a=KAZ&b=AFG&years=2022");

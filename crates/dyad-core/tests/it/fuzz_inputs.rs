@@ -1,9 +1,9 @@
 //! Fuzzing on stable Rust: the acts and authorities readers and the date parser, fed mutated
-//! valid files (see `fuzz/mod.rs` for the mutations) and the corpus under `tests/corpus/`.
+//! valid files (see `dyad_testkit::fuzz` for the mutations) and the corpus under `tests/corpus/`.
 //! Every input must give rows or located errors (a line inside the file, a message), never a
 //! panic. `DYAD_FUZZ_CASES=N` raises the number of cases per target.
 
-mod fuzz;
+use dyad_testkit::fuzz;
 
 use std::sync::OnceLock;
 
@@ -71,7 +71,7 @@ fn acts_seeds() -> Vec<Vec<u8>> {
         .map(|e| std::fs::read(e.unwrap().path()).unwrap())
         .collect();
     // The bundled dataset is the largest real acts file; its first rows are enough.
-    let bundled = include_str!("../../dyad-ledger/data/afghanistan_iea_events.csv");
+    let bundled = include_str!("../../../dyad-ledger/data/afghanistan_iea_events.csv");
     seeds.push(
         bundled
             .lines()
@@ -84,7 +84,7 @@ fn acts_seeds() -> Vec<Vec<u8>> {
 }
 
 fn authorities_seeds() -> Vec<Vec<u8>> {
-    vec![include_bytes!("../data/authorities.csv").to_vec()]
+    vec![include_bytes!("../../data/authorities.csv").to_vec()]
 }
 
 fn replay(target: &str, check: fn(&[u8]) -> Result<(), String>) {

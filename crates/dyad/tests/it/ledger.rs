@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use super::support::{get, serve_with};
+
 fn dyad(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dyad"))
         .args(args)
@@ -677,27 +679,16 @@ fn read_commands_on_old_homes_answer_without_writing_to_them() {
         );
 
         // The server without writes leaves the home as it was too.
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
-            .args(["--home", old, "serve", "--addr", "127.0.0.1:0"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dyad"));
+        cmd.args(["--home", old]);
+        let server = serve_with(cmd);
+        let (status, history) = get(
+            &server.addr,
+            "/api/history?id=IND/TST-GOV/2020-05/recognition",
         )
-        .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        let history = http_get(&addr, "/api/history?id=IND/TST-GOV/2020-05/recognition");
-        let _ = child.kill();
-        let _ = child.wait();
-        assert!(history.starts_with("HTTP/1.1 200"), "{history}");
+        .expect("an answer");
+        drop(server);
+        assert_eq!(status, 200, "{history}");
         assert!(history.contains("\"reworded\""), "{history}");
         assert!(
             ledger_state(&home) == before,
@@ -717,18 +708,4 @@ fn read_commands_on_old_homes_answer_without_writing_to_them() {
             assert!(!err.contains("migrate"), "{err}");
         }
     }
-}
-
-/// One GET over HTTP/1.1; the raw response.
-fn http_get(addr: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    raw
 }

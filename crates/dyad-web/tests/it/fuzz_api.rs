@@ -7,8 +7,7 @@
 //!
 //! Cases per target: `DYAD_FUZZ_CASES` (see `docs/reliability.md`).
 
-#[path = "../../dyad-core/tests/fuzz/mod.rs"]
-mod fuzz;
+use dyad_testkit::fuzz;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

@@ -204,17 +204,8 @@ fn a_brief_on_a_rival_government_that_ended() {
 /// charts, and its screenshot is kept as a test artifact.
 #[test]
 fn brief_renders_in_a_real_browser() {
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    let Some(chromium) = chromium else {
-        if std::env::var("DYAD_SKIP_BROWSER").as_deref() == Ok("1") {
-            eprintln!("skipping: no chromium and DYAD_SKIP_BROWSER=1");
-            return;
-        }
-        panic!(
-            "chromium is not installed (apt-get install chromium); set DYAD_SKIP_BROWSER=1 to skip"
-        );
+    let Some(chromium) = dyad_testkit::chromium() else {
+        return;
     };
     let dir = artifacts();
     let html = dir.join("kaz.html");
@@ -240,7 +231,7 @@ fn brief_renders_in_a_real_browser() {
     ];
     let url = format!("file://{}", html.display());
     let user_dir = format!("--user-data-dir={}", profile.path().display());
-    let dom = Command::new(chromium)
+    let dom = Command::new(&chromium)
         .args(flags)
         .arg(&user_dir)
         .arg("--dump-dom")
@@ -269,7 +260,7 @@ fn brief_renders_in_a_real_browser() {
     assert!(dom.contains("href=\"https://eurasianet.org/kazakhstan-accredits-taliban-envoys-without-recognizing-government\""));
     let png = dir.join("brief.png");
     let _ = std::fs::remove_file(&png);
-    let shot = Command::new(chromium)
+    let shot = Command::new(&chromium)
         .args(flags)
         .arg(&user_dir)
         .arg("--window-size=1200,4000")

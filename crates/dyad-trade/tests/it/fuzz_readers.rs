@@ -5,8 +5,7 @@
 //! Every input must give rows or errors located in the input (file, a line inside it), never a
 //! panic. `DYAD_FUZZ_CASES=N` raises the number of cases per target.
 
-#[path = "../../dyad-core/tests/fuzz/mod.rs"]
-mod fuzz;
+use dyad_testkit::fuzz;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

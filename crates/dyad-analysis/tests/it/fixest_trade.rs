@@ -1,17 +1,14 @@
 //! Reproduces fixest's published results on its `trade` data set (GPL-3, read from the shared
 //! data directory, never copied into the repository).
 
-use std::path::PathBuf;
-
 use dyad_analysis::gravity::{estimate, Frame, GravityFit, Model, Options, VcovSpec};
 
+/// fixest's `trade` data set in the workplace's data folder.
+const FIXEST_TRADE: &str = "data/gravity/fixest_trade.csv";
+
 fn data() -> Option<Frame> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/gravity/fixest_trade.csv");
-    let Ok(file) = std::fs::File::open(&path) else {
-        eprintln!("skipping: {} not found", path.display());
-        return None;
-    };
+    let path = dyad_testkit::shared_file(FIXEST_TRADE)?;
+    let file = std::fs::File::open(path).unwrap();
     Some(
         Frame::read_csv(
             std::io::BufReader::new(file),
@@ -136,8 +133,7 @@ fn fepois_agrees_with_fixest_0_12_2_beyond_its_printed_digits() {
 #[test]
 fn fast_reader_gives_the_streaming_readers_frame() {
     let Some(slow) = data() else { return };
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/gravity/fixest_trade.csv");
+    let path = dyad_testkit::shared_file(FIXEST_TRADE).unwrap();
     let bytes = std::fs::read(path).unwrap();
     let num = ["Euros", "dist_km"];
     let fac = ["Origin", "Destination", "Product", "Year"];

@@ -5,8 +5,7 @@
 //! into chunks read in parallel) must give exactly the streaming reader's frame or error on
 //! every input. `DYAD_FUZZ_CASES=N` raises the cases per target.
 
-#[path = "../../dyad-core/tests/fuzz/mod.rs"]
-mod fuzz;
+use dyad_testkit::fuzz;
 
 use std::sync::OnceLock;
 
@@ -77,7 +76,7 @@ fn frame_target(input: &[u8]) -> Result<(), String> {
 }
 
 fn claims_seeds() -> Vec<Vec<u8>> {
-    vec![include_bytes!("../../dyad-brief/data/claims_kaz_afg.toml").to_vec()]
+    vec![include_bytes!("../../../dyad-brief/data/claims_kaz_afg.toml").to_vec()]
 }
 
 fn formula_seeds() -> Vec<Vec<u8>> {

@@ -1,14 +1,10 @@
-//! Shared pieces of the fuzz tests of every crate (included with `#[path]`, as integration
-//! tests of different crates cannot share a module otherwise): a mutation strategy over valid
-//! inputs, the case count, and the corpus of inputs that once failed.
+//! Shared pieces of the fuzz tests of every crate: a mutation strategy over valid inputs, the case count, and the corpus of inputs that once failed.
 //!
 //! The mutations are the ones that break readers in practice: flipped bits, bytes and chunks
 //! that are special to CSV and TOML (quotes, separators, CR, NUL), invalid or odd UTF-8, huge
 //! and negative numbers, deleted, duplicated and truncated ranges. proptest shrinks a failing
 //! mutation list to a small one, and the case is then kept under `tests/corpus/<target>/` so
 //! that every later run replays it.
-
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
