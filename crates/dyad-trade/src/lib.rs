@@ -5,8 +5,10 @@
 //!   a source each; the Afghanistan file is bundled);
 //! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;
 //! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
-//! - [`query`]: DataFusion queries (series, products, partners, mirror, read-only SQL);
-//! - [`pair`]: the one-dyad fast path, reading Parquet pages directly;
+//! - [`query`]: the queries (series, products, partners, mirror, read-only SQL), through
+//!   DataFusion or, for the products of one pair, the fast path;
+//! - [`fastpath`]: the one-dyad fast path, a reader of the store's Parquet pages that knows
+//!   nothing of the queries asked of it;
 //! - [`generate`]: BACI-format synthetic releases for benchmarks.
 
 pub mod baci;
@@ -14,10 +16,10 @@ pub mod codes;
 pub mod comtrade;
 pub mod container;
 pub mod error;
+pub mod fastpath;
 pub mod flow;
 pub mod generate;
 pub mod ingest;
-pub mod pair;
 pub mod query;
 pub mod reported;
 pub mod store;
