@@ -56,9 +56,8 @@ except ValueError:
 if busy:
     lines.append("")
     lines.append("The load average was above the number of cores: every process waited for a core part of the time, "
-                 "so wall times are longer than on an idle machine (dyad's many-threaded runs and pyfixest's numba "
-                 "threads the most, as each thread waits its turn). The CPU seconds are the steadier measure; the "
-                 "targets are given in both.")
+                 "so wall times are longer than on an idle machine, and a run on more threads gains less (or loses) as each "
+                 "thread waits its turn. The CPU seconds are the steadier measure; the targets are given in both.")
 lines.append("")
 ok_all = True
 targets = []
