@@ -128,30 +128,35 @@ fn fepois_agrees_with_fixest_0_12_2_beyond_its_printed_digits() {
     );
 }
 
-/// The fast reader (whole file in memory, cut into chunks) gives the streaming reader's frame
-/// on fixest's data, on one thread and on several.
+/// The fast readers (the whole file in memory, or the file read a block at a time, each cut into
+/// chunks) give the streaming reader's frame on fixest's data, on one thread and on several.
 #[test]
 fn fast_reader_gives_the_streaming_readers_frame() {
     let Some(slow) = data() else { return };
     let path = dyad_testkit::shared_file(FIXEST_TRADE).unwrap();
-    let bytes = std::fs::read(path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
     let num = ["Euros", "dist_km"];
     let fac = ["Origin", "Destination", "Product", "Year"];
-    for threads in [1, 2, 4] {
-        let fast = Frame::read_csv_bytes(&bytes, &num, &fac, threads).unwrap();
+    for (threads, seek) in [1, 2, 4].into_iter().flat_map(|t| [(t, false), (t, true)]) {
+        let fast = if seek {
+            let file = std::fs::File::open(&path).unwrap();
+            Frame::read_csv_seek(file, &num, &fac, threads).unwrap()
+        } else {
+            Frame::read_csv_bytes(&bytes, &num, &fac, threads).unwrap()
+        };
         assert_eq!(fast.nrows(), slow.nrows());
         assert_eq!(fast.names(), slow.names());
         for n in num {
             let (a, b) = (fast.numeric(n).unwrap(), slow.numeric(n).unwrap());
             assert!(
                 a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()),
-                "{n}, {threads} threads"
+                "{n}, {threads} threads, seek {seek}"
             );
         }
         for n in fac {
             let (a, b) = (fast.factor(n).unwrap(), slow.factor(n).unwrap());
-            assert_eq!(a.codes, b.codes, "{n}, {threads} threads");
-            assert_eq!(a.levels, b.levels, "{n}, {threads} threads");
+            assert_eq!(a.codes, b.codes, "{n}, {threads} threads, seek {seek}");
+            assert_eq!(a.levels, b.levels, "{n}, {threads} threads, seek {seek}");
         }
     }
 }

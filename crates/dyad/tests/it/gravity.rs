@@ -111,6 +111,51 @@ fn json_csv_and_table_outputs() {
     );
 }
 
+/// A CSV that comes through a pipe (read whole, as it cannot be read again from its start)
+/// gives the same output as the same CSV in a file (read a block at a time).
+#[cfg(unix)]
+#[test]
+fn csv_through_a_pipe_equals_the_file() {
+    let f = small_csv();
+    let args = |input: &str| -> Vec<String> {
+        [
+            "gravity",
+            input,
+            "--formula",
+            "value ~ log(dist) | exp + imp + year",
+            "--format",
+            "csv",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let from_file = run_ok(
+        &args(f.path().to_str().unwrap())
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let out = dyad()
+        .args(args("/dev/stdin"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            let bytes = std::fs::read(f.path())?;
+            child.stdin.take().unwrap().write_all(&bytes)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!from_file.is_empty());
+    assert_eq!(out.stdout, from_file);
+}
+
 #[test]
 fn clear_errors() {
     let f = small_csv();
