@@ -407,8 +407,17 @@ mod tests {
             ])
         );
         assert!(v[0]["year"].is_i64() && v[0]["value_usd"].is_f64());
-        let keys: Vec<&String> = v[0].as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["name", "year", "value_usd"], "the order asked for");
+        // The keys in the order asked for (a `serde_json::Value` sorts them: read the text).
+        let first = rows.json()[0].get();
+        let at = |k: &str| {
+            first
+                .find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("{first}"))
+        };
+        assert!(
+            at("name") < at("year") && at("year") < at("value_usd"),
+            "{first}"
+        );
     }
 
     #[test]
