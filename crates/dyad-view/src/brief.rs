@@ -31,7 +31,7 @@ pub fn content(doc: &Doc) -> Markup {
                 }
             }
         }
-        section #sources {
+        section {
             h2 { "Sources" }
             ol.sources {
                 @for (i, s) in doc.sources.iter().enumerate() {
