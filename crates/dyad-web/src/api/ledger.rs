@@ -174,7 +174,7 @@ pub async fn build_contest(
     let claimants = registry.claimants(state);
     if claimants.is_empty() {
         return Err(ApiError::not_found(format!(
-            "no authority claims {state}; claimed states: {}",
+            "parameter `state`: no authority claims {state}; claimed states: {}",
             registry
                 .authorities()
                 .map(|a| a.state.as_str())
@@ -190,7 +190,7 @@ pub async fn build_contest(
     }
     let contest = dyad_core::contest::contest(registry, state, &acts, on).ok_or_else(|| {
         ApiError::not_found(format!(
-            "no authority claiming {state} had begun by {}: {}",
+            "parameter `on`: no authority claiming {state} had begun by {}: {}",
             dyad_core::date::format_day(on),
             claimants
                 .iter()
