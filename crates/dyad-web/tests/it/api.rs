@@ -1287,7 +1287,8 @@ async fn trade_answers_equal_the_cli_query_on_the_same_tables() {
     let cli = tokio::task::spawn_blocking(|| {
         let db = dyad_trade::TradeDb::open(None, &dyad_core::Registry::bundled()).unwrap();
         let batches = db.series("KAZ", "AFG", None).unwrap();
-        dyad_web::api::trade::rows(&batches, &dyad_web::api::trade::SERIES_COLUMNS).unwrap()
+        // The rows as `dyad trade series` writes them.
+        dyad_view::trade::Rows::new(&batches, Some(&dyad_view::trade::SERIES_COLUMNS)).unwrap()
     })
     .await
     .unwrap();

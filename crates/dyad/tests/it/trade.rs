@@ -23,9 +23,9 @@ fn ok(home: Option<&Path>, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The rows of a trade answer in JSON (the document `/api/trade/...` answers with).
 fn json(home: Option<&Path>, args: &[&str]) -> Vec<serde_json::Value> {
-    serde_json::from_str::<serde_json::Value>(&ok(home, args))
-        .expect("valid JSON")
+    serde_json::from_str::<serde_json::Value>(&ok(home, args)).expect("valid JSON")["rows"]
         .as_array()
         .unwrap()
         .clone()
@@ -59,10 +59,30 @@ fn series_kaz_afg_answers_from_the_bundled_figures() {
             .find(|r| r["flow"] == flow)
             .unwrap_or_else(|| panic!("{flow} in {rows:?}"))
     };
-    assert_eq!(find("T")["value_usd"], "987900000");
-    assert_eq!(find("M")["value_usd"], "9100000");
+    // Numbers are JSON numbers: a year an integer, a value a number.
+    assert_eq!(find("T")["value_usd"].as_f64(), Some(987_900_000.0));
+    assert_eq!(find("M")["value_usd"].as_f64(), Some(9_100_000.0));
     assert_eq!(find("M")["exporter"], "AFG");
+    for r in &rows {
+        assert!(r["year"].is_i64(), "{r}");
+        assert_eq!(r["year"], 2022);
+        assert!(r["value_usd"].is_f64(), "{r}");
+    }
     assert_eq!(rows.len(), 2);
+
+    // The document around the rows is `/api/trade/series`'s: the pair as resolved, the years,
+    // and how many rows the store holds (none without a home: the bundled figures only).
+    let doc: serde_json::Value = serde_json::from_str(&ok(
+        None,
+        &[
+            "trade", "series", "kaz", "4", "--years", "2022", "--format", "json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!((&doc["a"], &doc["b"]), (&"KAZ".into(), &"AFG".into()));
+    assert_eq!(doc["years"], "2022");
+    assert_eq!(doc["store_rows"], 0);
+    assert_eq!(doc["rows"].as_array().unwrap(), &rows);
 }
 
 #[test]
@@ -95,9 +115,9 @@ fn ingest_then_query_every_command() {
     );
     // 110100 (41,235,127 USD) and 100199 (9,876,500 USD) at 4 digits: 1101 then 1001.
     assert_eq!(p[0]["product"], "1101");
-    assert_eq!(p[0]["value_usd"], "41235127");
+    assert_eq!(p[0]["value_usd"].as_f64(), Some(41_235_127.0));
     assert_eq!(p[1]["product"], "1001");
-    assert_eq!(p[1]["value_usd"], "9876500");
+    assert_eq!(p[1]["value_usd"].as_f64(), Some(9_876_500.0));
     // Every year by HS2 (the fixture has 2022 only), with the same figures, through the fast path
     // and through SQL alike; `--repeat` prints its timings to standard error.
     let args = [
@@ -144,8 +164,9 @@ fn ingest_then_query_every_command() {
     );
 
     let m = json(h, &["trade", "mirror", "KAZ", "AFG", "--format", "json"]);
-    assert_eq!(m[0]["exports_reported"], "512345678.9");
-    assert_eq!(m[0]["imports_reported"], "530000000");
+    assert_eq!(m[0]["exports_reported"].as_f64(), Some(512_345_678.9));
+    assert_eq!(m[0]["imports_reported"].as_f64(), Some(530_000_000.0));
+    assert_eq!(m[0]["year"], 2023);
 
     let s = ok(
         h,
@@ -202,9 +223,10 @@ fn a_comtrade_api_response_is_ingested_and_queried() {
     // 530,000,000 USD.
     let m = json(h, &["trade", "mirror", "KAZ", "AFG", "--format", "json"]);
     assert_eq!(m.len(), 1);
-    assert_eq!(m[0]["year"], "2023");
-    assert_eq!(m[0]["exports_reported"], "512345678.9");
-    assert_eq!(m[0]["imports_reported"], "530000000");
+    // Numbers are JSON numbers (they were strings before the one view layer).
+    assert_eq!(m[0]["year"], 2023);
+    assert_eq!(m[0]["exports_reported"].as_f64(), Some(512_345_678.9));
+    assert_eq!(m[0]["imports_reported"].as_f64(), Some(530_000_000.0));
     let partners = [
         "trade",
         "partners",
