@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use super::support::{self, serve_with};
+use super::support::{self, serve_with, Server};
 
 fn dyad(home: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dyad"))
@@ -104,23 +104,11 @@ fn tokens_need_a_home() {
 
 /// `dyad serve` on the bundled data (no home), stopped when the test ends, and its address.
 fn serve_bundled() -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env_remove("DYAD_HOME")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    (Server(child), addr)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dyad"));
+    cmd.env_remove("DYAD_HOME");
+    let server = serve_with(cmd);
+    let addr = server.addr.clone();
+    (server, addr)
 }
 
 /// The CLI's answer on the bundled data.
