@@ -212,5 +212,8 @@ dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; Duc
   3-year store read 5% faster, and ingest is no slower. Leaving \`product\` uncompressed as
   well gave 3% more for 14% more disk, and was not kept.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
+- The fast path's code was split into a reader (\`dyad-trade/src/fastpath/\`) and the products
+  query (\`query/products.rs\`) on 2026-12-07; \`bench/trade/compare.sh\` timed the build before
+  and after, alternating: see \`bench/trade/COMPARE.md\`.
 MD
 cat "$results"
