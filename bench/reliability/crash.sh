@@ -19,3 +19,4 @@ echo "== fuzz: $DYAD_FUZZ_CASES cases per target"
 cargo test -p dyad-core --test fuzz_inputs 2>&1 | grep -E 'test |test result'
 cargo test -p dyad-analysis --test fuzz_parsers 2>&1 | grep -E 'test |test result'
 cargo test -p dyad-trade --test fuzz_readers 2>&1 | grep -E 'test |test result'
+cargo test -p dyad-web --test fuzz_api -- --nocapture 2>&1 | grep -E 'test |test result|api queries|curator bodies'

@@ -3,6 +3,12 @@
 //! The API answers with JSON `{"error": "...", "problems": [...]}`; pages render the same message
 //! as HTML (see [`crate::pages::PageError`]). Bad input is always a 4xx; a 500 means a fault in
 //! the server or its database, never a bad parameter.
+//!
+//! A 500's message is for the operator, not the client: it may name files of the home, SQL or
+//! the store's layout. [`ApiError::for_client`] logs it under a number and answers with that
+//! number only, so that a user can quote it and the operator find it in the log.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -55,6 +61,35 @@ impl ApiError {
     }
 }
 
+/// Numbers the internal errors of this process, for the log and the answer.
+static INCIDENTS: AtomicU64 = AtomicU64::new(1);
+
+impl ApiError {
+    /// What a client may see of this error. A fault of the server (a 5xx other than the query
+    /// gate's 503, whose message is meant for the client) is logged with its details and
+    /// answered with its incident number only; any other error is returned as it is.
+    pub fn for_client(self) -> ApiError {
+        if !self.status.is_server_error() || self.status == StatusCode::SERVICE_UNAVAILABLE {
+            return self;
+        }
+        let incident = INCIDENTS.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(
+            incident,
+            status = self.status.as_u16(),
+            problems = ?self.problems,
+            "internal error: {}",
+            self.message
+        );
+        ApiError::new(
+            self.status,
+            format!(
+                "internal error {incident}: the server could not answer this request; \
+                 its log has the details under that number"
+            ),
+        )
+    }
+}
+
 impl From<dyad_ledger::LedgerError> for ApiError {
     fn from(e: dyad_ledger::LedgerError) -> ApiError {
         match e {
@@ -84,18 +119,19 @@ impl From<dyad_ledger::LedgerError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let this = self.for_client();
         let body = Body {
-            error: &self.message,
-            problems: &self.problems,
+            error: &this.message,
+            problems: &this.problems,
         };
-        let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        let mut response = (this.status, Json(body)).into_response();
+        if this.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer realm=\"dyad\""),
             );
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if this.status == StatusCode::SERVICE_UNAVAILABLE {
             // Only the query gate answers 503, and a slot is usually free within a second.
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

@@ -49,15 +49,39 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// The whole application: API, pages and static assets over `state`.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(pages::router())
         .merge(api::router())
         .route("/static/app.js", get(|| asset("text/javascript", APP_JS)))
         .route("/static/style.css", get(|| asset("text/css", STYLE_CSS)))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(security_headers))
-        .with_state(state)
+        .layer(middleware::from_fn(security_headers));
+    with_request_log(router).with_state(state)
+}
+
+/// One log line per request (`DYAD_LOG`, see `dyad serve --help`): method and target in the
+/// span, status and time taken when answered. A 5xx gets no line of its own here: the error's
+/// details are logged where they are known ([`error::ApiError::for_client`]).
+fn with_request_log(router: Router<AppState>) -> Router<AppState> {
+    let layer = tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<axum::body::Body>| {
+            tracing::info_span!("request", method = %req.method(), target = %req.uri())
+        })
+        .on_request(())
+        .on_response(
+            |res: &Response, latency: std::time::Duration, _: &tracing::Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    micros = latency.as_micros() as u64,
+                    "answered"
+                );
+            },
+        )
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(());
+    router.layer(layer)
 }
 
 /// An unknown path: a JSON error under `/api/`, a page elsewhere.

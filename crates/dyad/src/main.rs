@@ -4,6 +4,7 @@ mod cmd;
 mod context;
 mod output;
 mod render;
+mod stdout;
 
 use clap::Parser;
 
@@ -19,7 +20,14 @@ struct Cli {
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(err) = cmd::run(cli.command, &cli.ledger) {
+    let mut out = stdout::Stdout::lock();
+    let result = cmd::run(cli.command, &cli.ledger, &mut out);
+    // A reader that stopped reading (`dyad export | head`) is not an error of dyad's.
+    let result = result.and_then(|()| std::io::Write::flush(&mut out).map_err(Into::into));
+    if out.closed() {
+        std::process::exit(0);
+    }
+    if let Err(err) = result {
         eprintln!("dyad: {err:#}");
         std::process::exit(1);
     }

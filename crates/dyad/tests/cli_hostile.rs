@@ -292,3 +292,131 @@ fn the_bundled_server_takes_no_writes_even_with_a_token() {
     assert_eq!(status, 403, "{text}");
     assert!(text.contains("takes no writes"), "{text}");
 }
+
+/// Runs `dyad` and returns its standard output, failing with its standard error.
+fn run_ok(args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_dyad"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "dyad {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn requests_are_logged_and_a_fault_is_logged_but_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let release = dir.path().join("baci");
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    run_ok(&[os("init"), home.as_os_str()]);
+    run_ok(&[
+        os("trade"),
+        os("generate"),
+        release.as_os_str(),
+        os("--rows"),
+        os("2000"),
+        os("--years"),
+        os("2022-2022"),
+        os("--seed"),
+        os("1"),
+    ]);
+    run_ok(&[
+        os("--home"),
+        home.as_os_str(),
+        os("trade"),
+        os("ingest"),
+        release.as_os_str(),
+    ]);
+    // A fault of the store, not of the request: every flow file it lists is garbage now.
+    let mut broken = Vec::new();
+    for entry in walk(&home.join("trade")) {
+        if entry.extension().is_some_and(|e| e == "parquet") {
+            std::fs::write(&entry, b"not parquet at all").unwrap();
+            broken.push(entry);
+        }
+    }
+    assert!(!broken.is_empty());
+
+    let log = dir.path().join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
+        .arg("--home")
+        .arg(&home)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("DYAD_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_string();
+    let server = Server { child, addr };
+
+    still_up(&server.addr, "start");
+    let (status, body) = get(&server.addr, "/api/trade/series?a=KAZ&b=AFG&years=2022");
+    assert_eq!(status, 500, "{body}");
+    // The answer names an incident, never the home's files or the engine's words.
+    let home_text = home.to_str().unwrap();
+    assert!(body.contains("internal error "), "{body}");
+    assert!(!body.contains(home_text), "{body}");
+    assert!(!body.to_lowercase().contains("parquet"), "{body}");
+    let incident: String = body
+        .split("internal error ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(!incident.is_empty(), "{body}");
+    // Pages redact the same way.
+    let (status, page) = get(&server.addr, "/pair/KAZ/AFG-IEA?on=2023-04-18");
+    assert!(status == 200 || status == 500, "{status}");
+    assert!(!page.contains(home_text));
+    drop(server);
+
+    let log = std::fs::read_to_string(&log).unwrap();
+    // One line per request, with its target and status.
+    assert!(
+        log.lines().any(|l| l.contains("target=/api/stance?authority=AFG-IEA")
+            && l.contains("status=200")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("target=/api/trade/series") && l.contains("status=500")),
+        "{log}"
+    );
+    // The fault's details, under the number the client was given.
+    let fault = log
+        .lines()
+        .find(|l| l.contains(&format!("incident={incident}")))
+        .unwrap_or_else(|| panic!("no incident {incident} in {log}"));
+    assert!(fault.contains("ERROR"), "{fault}");
+    assert!(fault.contains("trade"), "{fault}");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -45,20 +45,21 @@ impl From<ApiError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let title = self.0.status.canonical_reason().unwrap_or("Error");
+        let error = self.0.for_client();
+        let title = error.status.canonical_reason().unwrap_or("Error");
         let body = layout(
             title,
             html! {
                 h1 { (title) }
-                p.error { (self.0.message) }
-                @if !self.0.problems.is_empty() {
-                    ul { @for p in &self.0.problems { li { (p) } } }
+                p.error { (error.message) }
+                @if !error.problems.is_empty() {
+                    ul { @for p in &error.problems { li { (p) } } }
                 }
                 p { a href="/" { "Back to the map" } }
             },
         );
-        let mut response = (self.0.status, body).into_response();
-        if self.0.status == StatusCode::SERVICE_UNAVAILABLE {
+        let mut response = (error.status, body).into_response();
+        if error.status == StatusCode::SERVICE_UNAVAILABLE {
             // As the API's answer: the query gate was full (see `crate::limit`).
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

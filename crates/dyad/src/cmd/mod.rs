@@ -16,6 +16,7 @@ pub mod gravity;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod migrate;
 pub mod politics;
 pub mod serve;
 pub mod shares;
@@ -66,6 +67,9 @@ pub enum Command {
     /// Create a home directory with a ledger (seeded with the bundled dataset).
     #[command(after_help = "Example:\n  dyad init ~/dyad && export DYAD_HOME=~/dyad")]
     Init(init::Args),
+    /// Upgrade a home's ledger to the schema this dyad writes (commands that only read never do).
+    #[command(after_help = "Example:\n  dyad --home ~/dyad migrate")]
+    Migrate(migrate::Args),
     /// How trade moved around a dated act, against peers, with placebo p-values.
     #[command(
         after_help = "Example:\n  dyad study KAZ AFG --event KAZ/AFG-IEA/2023-04-17/envoy_accepted --window 2 --peers auto"
@@ -111,31 +115,30 @@ pub enum Command {
 }
 
 /// Runs one subcommand, writing its result to standard output.
-pub fn run(command: Command, ledger: &LedgerArgs) -> Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+pub fn run(command: Command, ledger: &LedgerArgs, out: &mut dyn std::io::Write) -> Result<()> {
     match command {
-        Command::Status(args) => status::run(args, ledger, &mut out),
-        Command::Why(args) => why::run(args, ledger, &mut out),
-        Command::Timeline(args) => timeline::run(args, ledger, &mut out),
-        Command::Compare(args) => compare::run(args, ledger, &mut out),
-        Command::Contest(args) => contest::run(args, ledger, &mut out),
-        Command::Diff(args) => diff::run(args, ledger, &mut out),
-        Command::History(args) => history::run(args, ledger, &mut out),
-        Command::Import(args) => import::run(args, ledger, &mut out),
-        Command::Export(args) => export::run(args, ledger, &mut out),
-        Command::Check(args) => check::run(args, ledger, &mut out),
-        Command::Init(args) => init::run(args, &mut out),
-        Command::Study(args) => study::run(args, ledger, &mut out),
-        Command::Shares(args) => shares::run(args, ledger, &mut out),
-        Command::Gap(args) => gap::run(args, ledger, &mut out),
-        Command::CheckClaims(args) => check_claims::run(args, ledger, &mut out),
-        Command::Brief(args) => brief::run(args, ledger, &mut out),
-        Command::Gravity(args) => gravity::run(args, ledger, &mut out),
-        Command::Politics(args) => politics::run(args, ledger, &mut out),
-        Command::Trade(args) => trade::run(args, ledger, &mut out),
-        Command::Sql(args) => sql::run(args, ledger, &mut out),
-        Command::Serve(args) => serve::run(args, ledger, &mut out),
-        Command::Token(args) => token::run(args, ledger, &mut out),
+        Command::Status(args) => status::run(args, ledger, out),
+        Command::Why(args) => why::run(args, ledger, out),
+        Command::Timeline(args) => timeline::run(args, ledger, out),
+        Command::Compare(args) => compare::run(args, ledger, out),
+        Command::Contest(args) => contest::run(args, ledger, out),
+        Command::Diff(args) => diff::run(args, ledger, out),
+        Command::History(args) => history::run(args, ledger, out),
+        Command::Import(args) => import::run(args, ledger, out),
+        Command::Export(args) => export::run(args, ledger, out),
+        Command::Check(args) => check::run(args, ledger, out),
+        Command::Init(args) => init::run(args, out),
+        Command::Migrate(args) => migrate::run(args, ledger, out),
+        Command::Study(args) => study::run(args, ledger, out),
+        Command::Shares(args) => shares::run(args, ledger, out),
+        Command::Gap(args) => gap::run(args, ledger, out),
+        Command::CheckClaims(args) => check_claims::run(args, ledger, out),
+        Command::Brief(args) => brief::run(args, ledger, out),
+        Command::Gravity(args) => gravity::run(args, ledger, out),
+        Command::Politics(args) => politics::run(args, ledger, out),
+        Command::Trade(args) => trade::run(args, ledger, out),
+        Command::Sql(args) => sql::run(args, ledger, out),
+        Command::Serve(args) => serve::run(args, ledger, out),
+        Command::Token(args) => token::run(args, ledger, out),
     }
 }

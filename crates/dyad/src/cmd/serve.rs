@@ -57,6 +57,24 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, _out: &mut dyn Write) -> Result
         );
     }
     let limits = args.limits()?;
+    init_log()?;
     dyad_web::serve_blocking(args.addr, ledger_args.home.clone(), limits)?;
+    Ok(())
+}
+
+/// Logs to standard error at the level `DYAD_LOG` gives (`info` by default: one line per
+/// request; `warn` for faults only; any `tracing` filter such as `dyad_web=debug`).
+fn init_log() -> Result<()> {
+    let filter = match std::env::var("DYAD_LOG") {
+        Ok(spec) => tracing_subscriber::EnvFilter::try_new(&spec)
+            .map_err(|e| anyhow::anyhow!("DYAD_LOG={spec}: {e}"))?,
+        Err(_) => tracing_subscriber::EnvFilter::new("info"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
     Ok(())
 }
