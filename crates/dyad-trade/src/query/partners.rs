@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, StringViewArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use super::{Direction, TradeDb, Years};
@@ -106,7 +106,12 @@ impl TradeDb {
             return Ok(Vec::new());
         }
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(rows.iter().map(|r| r.0.as_deref()).collect::<StringArray>()),
+            // A string view, as DataFusion's `coalesce` of a text and a concatenation gives it.
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.0.as_deref())
+                    .collect::<StringViewArray>(),
+            ),
             Arc::new(rows.iter().map(|r| r.1.as_deref()).collect::<StringArray>()),
             Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.2))),
             Arc::new(Float64Array::from_iter_values(
@@ -114,7 +119,7 @@ impl TradeDb {
             )),
         ];
         let schema = Schema::new(vec![
-            Field::new("partner", DataType::Utf8, true),
+            Field::new("partner", DataType::Utf8View, true),
             Field::new("name", DataType::Utf8, true),
             Field::new("value_usd", DataType::Float64, true),
             Field::new("share", DataType::Float64, true),
