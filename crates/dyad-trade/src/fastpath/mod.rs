@@ -37,7 +37,9 @@
 //! - `pages`: the pages of a column chunk that hold candidate rows;
 //! - `arrow`: a row group through the Arrow reader;
 //! - `scan`: a row group page by page, or through `arrow`;
-//! - `reader`: [`PairIndex`], the scan over all files, on one thread or two.
+//! - `reader`: [`PairIndex`], the scan over all files, on one thread or two;
+//! - `side`: one side of a country's trade ([`SideQuery`]: all its exports or all its imports,
+//!   with the partner), read with the Arrow reader and a row filter on the country's column.
 
 mod arrow;
 mod decode;
@@ -48,10 +50,12 @@ mod mask;
 mod pages;
 mod reader;
 mod scan;
+mod side;
 #[cfg(test)]
 mod tests;
 mod text;
 
 pub(crate) use filter::{PairQuery, PairRow, Unsupported};
 pub(crate) use reader::PairIndex;
+pub(crate) use side::{SideQuery, SideRow};
 pub(crate) use text::{prefix, same_text};

@@ -22,7 +22,7 @@ const PARALLEL_ROWS: usize = 40_000;
 #[derive(Debug)]
 pub(crate) struct PairIndex {
     pub(super) files: Vec<StoreFile>,
-    memory: Vec<Flow>,
+    pub(super) memory: Vec<Flow>,
 }
 
 impl PairIndex {
@@ -91,6 +91,7 @@ impl PairIndex {
                 value_usd: fl.value_usd,
                 reporter: &fl.reporter,
                 flow: &fl.flow,
+                source_url: fl.source_url.as_deref(),
             };
             if fl.exporter.as_deref() == Some(q.exporter)
                 && fl.importer.as_deref() == Some(q.importer)

@@ -16,7 +16,7 @@ use crate::fastpath::{prefix, same_text, PairIndex, PairQuery, PairRow, Unsuppor
 
 impl TradeDb {
     /// The fast path's index, read on first use.
-    fn pair_index(&self) -> Result<Option<&PairIndex>> {
+    pub(super) fn pair_index(&self) -> Result<Option<&PairIndex>> {
         let loaded = self.pair_index.get_or_init(|| {
             match PairIndex::load(&self.flow_files, self.memory.clone()) {
                 Ok(Ok(index)) => Ok(Some(index)),
@@ -372,6 +372,7 @@ mod tests {
             value_usd: f64::from(r.6),
             reporter: r.2,
             flow: r.5,
+            source_url: None,
         }
     }
 

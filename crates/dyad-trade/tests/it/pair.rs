@@ -1,6 +1,7 @@
-//! The one-dyad fast path (`products`, `products_by_year`) against DataFusion SQL
-//! (`products_sql`, `products_by_year_sql`): the same rows, on fixtures with hand-computed values
-//! and on generated stores large enough to have many pages and several row groups per file.
+//! The fast path (`products`, `products_by_year`, `series`, `mirror`, `partners`) against
+//! DataFusion SQL (`products_sql`, `products_by_year_sql`, `series_sql`, `mirror_sql`,
+//! `partners_sql`): the same rows, on fixtures with hand-computed values and on generated stores large enough to have many
+//! pages and several row groups per file.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -10,7 +11,7 @@ use dyad_trade::datafusion::arrow::array::RecordBatch;
 use dyad_trade::datafusion::arrow::util::display::array_value_to_string;
 use dyad_trade::generate::{generate, Spec};
 use dyad_trade::ingest::{ingest, Quiet};
-use dyad_trade::{TradeDb, Years};
+use dyad_trade::{Direction, TradeDb, Years};
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
@@ -66,6 +67,62 @@ fn same(
         if !sql.1.is_empty() {
             assert_eq!(fast.0, sql.0);
         }
+    }
+    fast.1
+}
+
+/// Asserts that `series` and `series_sql` answer alike, and returns the rows. SQL orders by
+/// year, source, exporter, flow, reporter and source URL, which leaves rows that differ in
+/// classification alone in any order: the rows are compared in that order's keys, then as sets.
+fn same_series(db: &TradeDb, a: &str, b: &str, years: Option<Years>) -> Vec<Vec<String>> {
+    let fast = table(&db.series(a, b, years).unwrap());
+    let sql = table(&db.series_sql(a, b, years).unwrap());
+    if !sql.1.is_empty() {
+        assert_eq!(fast.0, sql.0, "column names and types");
+    }
+    // year, exporter, flow, source, reporter, source_url
+    let keys = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| [0, 1, 3, 5, 7, 8].iter().map(|&k| r[k].clone()).collect())
+            .collect()
+    };
+    assert_eq!(keys(&fast.1), keys(&sql.1), "{a}-{b} {years:?}: order");
+    let (mut f, mut s) = (fast.1.clone(), sql.1);
+    f.sort();
+    s.sort();
+    assert_eq!(f, s, "{a}-{b} {years:?}");
+    fast.1
+}
+
+/// Asserts that `mirror` and `mirror_sql` answer alike (ordered by year, one row a year), and
+/// returns the rows.
+fn same_mirror(db: &TradeDb, e: &str, i: &str, years: Option<Years>) -> Vec<Vec<String>> {
+    let fast = table(&db.mirror(e, i, years).unwrap());
+    let sql = table(&db.mirror_sql(e, i, years).unwrap());
+    assert_eq!(fast.1, sql.1, "{e}->{i} {years:?}");
+    if !sql.1.is_empty() {
+        assert_eq!(fast.0, sql.0, "column names and types");
+    }
+    fast.1
+}
+
+/// Asserts that `partners` and `partners_sql` answer alike, and returns the rows.
+fn same_partners(
+    db: &TradeDb,
+    c: &str,
+    direction: Direction,
+    years: Years,
+    top: usize,
+    source: &str,
+) -> Vec<Vec<String>> {
+    let fast = table(&db.partners(c, direction, years, top, source).unwrap());
+    let sql = table(&db.partners_sql(c, direction, years, top, source).unwrap());
+    assert_eq!(
+        fast.1, sql.1,
+        "{c} {direction:?} {years:?} top {top} {source}"
+    );
+    if !sql.1.is_empty() {
+        assert_eq!(fast.0, sql.0, "column names and types");
     }
     fast.1
 }
@@ -176,6 +233,129 @@ fn fixtures_answer_alike_with_hand_computed_values() {
 }
 
 #[test]
+fn series_and_mirror_on_fixtures_answer_alike_with_hand_computed_values() {
+    let home = tempfile::tempdir().unwrap();
+    let levels = comtrade_levels(home.path());
+    // The Comtrade fixture moved to 2022, the year of the BACI fixture, so that the mirror has
+    // BACI's value beside the declarations.
+    let api = std::fs::read_to_string(fixture("comtrade_api.csv"))
+        .unwrap()
+        .replace("C,A,20230101,2023,52,2023,", "C,A,20220101,2022,52,2022,");
+    let api_path = home.path().join("comtrade_2022.csv");
+    std::fs::write(&api_path, api).unwrap();
+    ingest(
+        home.path(),
+        &[fixture("baci_release.zip"), levels, api_path],
+        None,
+        &Registry::bundled(),
+        &Quiet,
+    )
+    .unwrap();
+    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+
+    // KAZ and AFG: BACI 2022 KAZ -> AFG is 41,235,127 + 9,876,500 = 51,111,627 USD; Comtrade
+    // 2022 KAZ's export declaration is its TOTAL row (512,345,678.9), AFG's import declaration
+    // 530,000,000; Comtrade 2023 (the levels file) is its TOTAL, 5,000, never its 2-, 4- or
+    // 6-digit rows.
+    let rows = same_series(&db, "KAZ", "AFG", None);
+    // KAZ -> AFG (AFG -> KAZ has rows of its own).
+    let pick = |year: &str, source: &str, reporter: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r[0] == year && r[1] == "KAZ" && r[5] == source && r[7] == reporter)
+            .map(|r| r[4].as_str())
+            .collect()
+    };
+    assert_eq!(pick("2022", "baci", "baci"), ["51111627.0"]);
+    assert_eq!(pick("2022", "comtrade", "KAZ"), ["512345678.9"]);
+    assert_eq!(pick("2022", "comtrade", "AFG"), ["530000000.0"]);
+    assert_eq!(pick("2023", "comtrade", "KAZ"), ["5000.0"]);
+    // Either order of the countries: the same rows.
+    let mut back = same_series(&db, "AFG", "KAZ", None);
+    let mut there = rows.clone();
+    back.sort();
+    there.sort();
+    assert_eq!(back, there);
+    // The bundled reported figures (turnover and declared flows with their URLs) are in the
+    // series of both paths.
+    let reported = same_series(&db, "AFG", "PAK", None);
+    assert!(reported
+        .iter()
+        .any(|r| r[5] == "reported" && !r[8].is_empty()));
+
+    // Mirror 2022: 512,345,678.9 declared exported, 530,000,000 declared imported, BACI's
+    // 51,111,627 beside them; 2023 has no import declaration, so no row.
+    let m = same_mirror(&db, "KAZ", "AFG", None);
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        m[0][..3],
+        ["2022", "512345678.9", "530000000.0"].map(String::from)
+    );
+    assert_eq!(m[0][5], "51111627.0");
+    let ratio: f64 = m[0][3].parse().unwrap();
+    assert_eq!(ratio, 530_000_000.0 / 512_345_678.9);
+    assert!(same_mirror(&db, "AFG", "KAZ", None).is_empty());
+
+    // Partners 2022: KAZ's BACI exports to AFG are the 51,111,627 above; its own Comtrade
+    // declaration is its TOTAL (512,345,678.9), not the 110100 row beside it; AFG declares
+    // imports from KAZ of 530,000,000, all of its declared imports: share 1.
+    let y2022 = Years::single(2022);
+    let p = same_partners(&db, "KAZ", Direction::Export, y2022, 10, "baci");
+    let afg = p.iter().find(|r| r[0] == "AFG").unwrap();
+    assert_eq!(afg[1..3], ["Afghanistan", "51111627.0"]);
+    let p = same_partners(&db, "KAZ", Direction::Export, y2022, 10, "comtrade");
+    assert_eq!(
+        p[0][..3],
+        ["AFG", "Afghanistan", "512345678.9"].map(String::from)
+    );
+    let p = same_partners(&db, "AFG", Direction::Import, y2022, 10, "comtrade");
+    assert_eq!(
+        p,
+        [["KAZ", "Kazakhstan", "530000000.0", "1.0"]
+            .map(String::from)
+            .to_vec()]
+    );
+    // KAZ's own import declaration: dried grapes from AFG, 3,456,789.1 (AFG's declaration of
+    // exports to KAZ, none here, would not count).
+    let p = same_partners(&db, "KAZ", Direction::Import, y2022, 10, "comtrade");
+    assert_eq!(
+        p,
+        [["AFG", "Afghanistan", "3456789.1", "1.0"]
+            .map(String::from)
+            .to_vec()]
+    );
+    assert!(same_partners(&db, "KAZ", Direction::Export, y2022, 0, "baci").is_empty());
+
+    // Nothing: countries with no flows, years outside the store, a country with itself.
+    assert!(same_series(&db, "FRA", "DEU", None).is_empty());
+    let old = Some(Years {
+        from: 1995,
+        to: 2000,
+    });
+    assert!(same_series(&db, "KAZ", "AFG", old).is_empty());
+    assert!(same_mirror(&db, "KAZ", "AFG", old).is_empty());
+    assert!(same_series(&db, "KAZ", "KAZ", None).is_empty());
+    assert!(same_mirror(&db, "FRA", "DEU", None).is_empty());
+    let old = Years {
+        from: 1995,
+        to: 2000,
+    };
+    assert!(same_partners(&db, "KAZ", Direction::Export, old, 10, "baci").is_empty());
+    assert!(same_partners(&db, "FRA", Direction::Import, y2022, 10, "baci").is_empty());
+    let y2023 = same_series(&db, "KAZ", "AFG", Some(Years::single(2023)));
+    assert!(y2023.iter().all(|r| r[0] == "2023"));
+    assert_eq!(y2023.iter().filter(|r| r[5] == "comtrade").count(), 1);
+}
+
+#[test]
+fn series_and_mirror_without_a_store_answer_alike() {
+    // The bundled reported figures alone.
+    let db = TradeDb::open(None, &Registry::bundled()).unwrap();
+    assert!(!same_series(&db, "AFG", "PAK", None).is_empty());
+    same_series(&db, "AFG", "IRN", Some(Years::single(2020)));
+    assert!(same_mirror(&db, "AFG", "PAK", None).is_empty());
+}
+
+#[test]
 fn a_level_other_than_2_4_6_is_refused() {
     let db = TradeDb::open(None, &Registry::bundled()).unwrap();
     assert!(db.products_by_year("KAZ", "AFG", None, 3, "baci").is_err());
@@ -233,6 +413,36 @@ proptest! {
         let years = years.map(|(from, n)| Years { from, to: from + n });
         same(db, e, i, years, level, source);
     }
+
+    /// Any pair (present or not) and years: series and mirror are the SQL.
+    #[test]
+    fn generated_store_series_and_mirror_answer_alike(
+        e in 0usize..1000,
+        i in 0usize..1000,
+        years in prop::option::of((2017i32..2025, 0i32..3)),
+    ) {
+        let (_, db, countries) = &*GENERATED;
+        let (e, i) = (&countries[e % countries.len()], &countries[i % countries.len()]);
+        let years = years.map(|(from, n)| Years { from, to: from + n });
+        same_series(db, e, i, years);
+        same_mirror(db, e, i, years);
+    }
+
+    /// Any country (trading or not), direction, years, top and source: partners are the SQL.
+    #[test]
+    fn generated_store_partners_answer_alike(
+        c in 0usize..1000,
+        export in any::<bool>(),
+        from in 2017i32..2025,
+        n in 0i32..3,
+        top in 0usize..300,
+        source in prop::sample::select(vec!["baci", "comtrade", "reported"]),
+    ) {
+        let (_, db, countries) = &*GENERATED;
+        let c = &countries[c % countries.len()];
+        let direction = if export { Direction::Export } else { Direction::Import };
+        same_partners(db, c, direction, Years { from, to: from + n }, top, source);
+    }
 }
 
 #[test]
@@ -251,7 +461,13 @@ fn the_heaviest_generated_pairs_answer_alike() {
         for level in [2, 4, 6] {
             assert!(!same(db, &pair[0], &pair[1], None, level, "baci").is_empty());
         }
+        assert!(!same_series(db, &pair[0], &pair[1], None).is_empty());
     }
+    // KAZ -> AFG has Comtrade declarations of 2023 beside BACI's generated years: no BACI value
+    // beside them.
+    let m = same_mirror(db, "KAZ", "AFG", None);
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0][0].as_str(), m[0][5].as_str()), ("2023", ""));
     // KAZ -> AFG has Comtrade rows from the fixture: H6 110100 (301,234,567 USD) at 6 digits,
     // named from the file's cmdDesc.
     let rows = same(db, "KAZ", "AFG", None, 6, "comtrade");
@@ -315,6 +531,7 @@ fn a_file_of_several_row_groups_answers_alike() {
     );
     for pair in top {
         assert!(!same(&db, &pair[0], &pair[1], None, 2, "baci").is_empty());
+        assert!(!same_series(&db, &pair[0], &pair[1], None).is_empty());
     }
 }
 
@@ -397,8 +614,30 @@ fn pairs_across_page_boundaries_answer_alike() {
                     same(&db, e, i, y, level, "baci");
                 }
             }
+            for y in years {
+                same_series(&db, e, i, y);
+                same_mirror(&db, e, i, y);
+            }
         }
     }
+    // Partners in 2020: AFG's exports to area 697 (no country: a null importer, 50 rows) are a
+    // row of their own, named from the area table.
+    for c in ["AFG", "ALB", "ARG", "DZA", "ZWE"] {
+        for direction in [Direction::Export, Direction::Import] {
+            same_partners(&db, c, direction, Years::single(2020), 10, "baci");
+        }
+    }
+    let p = same_partners(
+        &db,
+        "AFG",
+        Direction::Export,
+        Years::single(2020),
+        10,
+        "baci",
+    );
+    let partners: Vec<&str> = p.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(partners, ["DZA", "ALB", "ARG", "area 697"]);
+
     // Every product of AFG->DZA at 6 digits, in both years.
     assert_eq!(same(&db, "AFG", "DZA", None, 6, "baci").len(), 10_000);
     assert_eq!(same(&db, "AFG", "ALB", None, 6, "baci").len(), 1_400);
