@@ -212,5 +212,13 @@ dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; Duc
   3-year store read 5% faster, and ingest is no slower. Leaving \`product\` uncompressed as
   well gave 3% more for 14% more disk, and was not kept.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
+- Moved here from doc comments: the second thread of a one-dyad read (\`PARALLEL_ROWS\` in
+  \`fastpath/reader.rs\`) paid on an idle machine from about 20,000 candidate rows (the median
+  pair, 25,600 rows: 1.25 ms on one thread, 0.8 ms on two); with three processes spinning on
+  the two cores that pair's p50 went from 1.4 ms on one thread to 3.9 ms on two, hence two
+  threads only above 40,000 rows (the 90th-percentile pair, ~2 ms on one thread). Comparing
+  short codes with \`==\` instead of \`fastpath::text::same_bytes\` took 1% (heaviest pair) to
+  1.2% (median pair) more instructions (callgrind, 2026-12-07; the \`memcmp\` calls were up to
+  four times as many).
 MD
 cat "$results"
