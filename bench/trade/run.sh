@@ -228,5 +228,13 @@ $questions
 - The fast path's code was split into a reader (\`dyad-trade/src/fastpath/\`) and the products
   query (\`query/products.rs\`) on 2026-12-07; \`bench/trade/compare.sh\` timed the build before
   and after, alternating: see \`bench/trade/COMPARE.md\`.
+- Moved here from doc comments: the second thread of a one-dyad read (\`PARALLEL_ROWS\` in
+  \`fastpath/reader.rs\`) paid on an idle machine from about 20,000 candidate rows (the median
+  pair, 25,600 rows: 1.25 ms on one thread, 0.8 ms on two); with three processes spinning on
+  the two cores that pair's p50 went from 1.4 ms on one thread to 3.9 ms on two, hence two
+  threads only above 40,000 rows (the 90th-percentile pair, ~2 ms on one thread). Comparing
+  short codes with \`==\` instead of \`fastpath::text::same_bytes\` took 1% (heaviest pair) to
+  1.2% (median pair) more instructions (callgrind, 2026-12-07; the \`memcmp\` calls were up to
+  four times as many).
 MD
 cat "$results"

@@ -113,8 +113,9 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
     let from = version(conn)?;
     if from == 0 {
         // Rows of acts run to a few hundred bytes; larger pages keep more of them per page, and
-        // a bulk import splits and writes half as many pages as with 8 KiB (about 0.4 s less
-        // CPU for 1M acts; `status` no slower). Only a database without tables takes it.
+        // a bulk import splits and writes half as many pages as with 8 KiB, for less CPU and
+        // no slower `status` (`bench/ledger/RESULTS.md`). Only a database without tables takes
+        // it.
         conn.execute_batch("PRAGMA page_size = 16384;")?;
     }
     for step in STEPS.iter().filter(|s| s.to > from) {

@@ -1,4 +1,4 @@
-//! The country dictionary in both layouts (`shared/data/trade/FORMATS.md` section 1.2), the
+//! The country dictionary in both layouts (`docs/FORMATS.md` section 1.2), the
 //! areas of a release ranked in ISO3 order, and the product dictionary (section 1.3).
 
 use std::collections::HashMap;

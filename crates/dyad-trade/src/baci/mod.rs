@@ -1,5 +1,5 @@
 //! CEPII BACI releases: yearly flow files, the country dictionary (both layouts) and the product
-//! dictionary, exactly as `shared/data/trade/FORMATS.md` section 1 describes them.
+//! dictionary, exactly as `docs/FORMATS.md` section 1 describes them.
 //!
 //! - [`release`](self::release): file names and finding a release's files in a folder or zip;
 //! - [`dictionary`](self::dictionary): the country dictionary (both layouts), the ranked areas

@@ -1,5 +1,5 @@
 //! UN Comtrade Plus files: the data-API / web CSV, the gzipped tab-separated bulk files and the
-//! data API's JSON response, which share one record (`shared/data/trade/FORMATS.md` section 2).
+//! data API's JSON response, which share one record (`docs/FORMATS.md` section 2).
 //!
 //! The layouts differ only in how a record's fields are found ([`read_csv`]: by header column;
 //! [`read_json`]: by key); what a field may hold, what is skipped and

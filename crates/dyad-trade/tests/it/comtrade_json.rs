@@ -122,22 +122,17 @@ fn the_fixture_is_written_from_the_documented_field_list() {
     for keys in &records {
         assert_eq!(keys.as_slice(), DOCUMENTED.as_slice());
     }
-    // ... and DOCUMENTED is FORMATS.md's list, where the specification is at hand (it lives
-    // beside the repository, not in it).
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/trade/FORMATS.md");
-    match std::fs::read_to_string(&spec) {
-        Ok(spec) => {
-            let section = &spec[spec.find("### 2.1 Columns").unwrap()..];
-            let block = section.split("```").nth(1).unwrap();
-            let listed: Vec<&str> = block
-                .split([',', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
-            assert_eq!(listed, DOCUMENTED);
-        }
-        Err(_) => eprintln!("skipping the comparison with {}: not found", spec.display()),
-    }
+    // ... and DOCUMENTED is the list of the specification (docs/FORMATS.md, section 2.1).
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/FORMATS.md");
+    let spec = std::fs::read_to_string(&spec).unwrap();
+    let section = &spec[spec.find("### 2.1 Columns").unwrap()..];
+    let block = section.split("```").nth(1).unwrap();
+    let listed: Vec<&str> = block
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(listed, DOCUMENTED);
 }
 
 #[test]

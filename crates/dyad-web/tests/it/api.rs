@@ -1126,6 +1126,38 @@ async fn invalid_acts_are_refused_whole_with_located_problems() {
         "{problems}"
     );
     assert_eq!(problems[1], "acts[1]: expected an object");
+    // A number where the level goes is read as its text; a repeat inside the array names the
+    // element it repeats.
+    let act = |level: u8| {
+        format!(
+            r#"{{"date": "2023-06-01", "actor": "KAZ", "authority": "AFG-IEA", "act": "other",
+                "source_url": "https://example.org/dyad-test", "level": {level}}}"#
+        )
+    };
+    for (body, problem) in [
+        (
+            format!("[{}, {}]", act(2), act(7)),
+            "acts[1].level: `7` is not a level from 0 to 5",
+        ),
+        (
+            format!("[{}, {}]", act(2), act(1)),
+            "acts[1]: duplicate act `KAZ/AFG-IEA/2023-06-01/other`: acts[0] already has this \
+             actor, authority, date and act",
+        ),
+    ] {
+        let a = post(
+            &app,
+            "/api/acts?reason=t",
+            Some(&token),
+            "application/json",
+            &body,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        let v = a.json();
+        assert_eq!(v["error"], "1 problem found; nothing was changed");
+        assert_eq!(v["problems"], serde_json::json!([problem]));
+    }
     let not_json = post(
         &app,
         "/api/acts?reason=t",
