@@ -163,8 +163,7 @@ pub(crate) struct Rules<'a> {
     /// Unit key → (classification, where first seen), to refuse mixed HS revisions in one unit.
     unit_class: HashMap<String, (String, Place)>,
     /// Identity of a row → where first seen, to refuse duplicates. foldhash rather than SipHash:
-    /// the keys come from the user's own file, not from an adversary, and SipHash was 6% of a
-    /// 250k-record ingest (perf).
+    /// the keys come from the user's own file, not from an adversary.
     seen: HashMap<RowIdentity, Place, foldhash::fast::RandomState>,
     errors: Vec<InputError>,
 }
