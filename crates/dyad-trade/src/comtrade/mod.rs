@@ -162,8 +162,9 @@ pub(crate) struct Rules<'a> {
     into: &'a mut ComtradeRows,
     /// Unit key → (classification, where first seen), to refuse mixed HS revisions in one unit.
     unit_class: HashMap<String, (String, Place)>,
-    /// Identity of a row → where first seen, to refuse duplicates.
-    seen: HashMap<RowIdentity, Place>,
+    /// Identity of a row → where first seen, to refuse duplicates. foldhash rather than SipHash:
+    /// the keys come from the user's own file, not from an adversary.
+    seen: HashMap<RowIdentity, Place, foldhash::fast::RandomState>,
     errors: Vec<InputError>,
 }
 
@@ -173,7 +174,7 @@ impl<'a> Rules<'a> {
             areas,
             into,
             unit_class: HashMap::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             errors: Vec::new(),
         }
     }
