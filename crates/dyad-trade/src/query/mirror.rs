@@ -20,6 +20,10 @@ struct Sums {
     baci: BTreeMap<i32, f64>,
 }
 
+/// A year of the mirror answer: year, exports as reported, imports as the partner reported,
+/// and BACI's reconciled value if the store has one.
+type MirrorRow = (i32, f64, f64, Option<f64>);
+
 impl Sums {
     /// Adds a row of `exporter` → `importer`: the exporter's own declaration of exports, the
     /// importer's of imports, or a BACI row. The reader passes annual rows only; BACI's are all
@@ -86,7 +90,7 @@ impl TradeDb {
         for ((year, export, _), v) in sums.declared {
             lowest.entry((year, export)).or_insert(v);
         }
-        let rows: Vec<(i32, f64, f64, Option<f64>)> = lowest
+        let rows: Vec<MirrorRow> = lowest
             .iter()
             .filter(|((_, export), _)| *export)
             .filter_map(|(&(year, _), &x)| {
@@ -98,7 +102,7 @@ impl TradeDb {
             // As the SQL path: no batch at all when nothing matches.
             return Ok(Vec::new());
         }
-        let float = |f: &dyn Fn(&(i32, f64, f64, Option<f64>)) -> f64| -> ArrayRef {
+        let float = |f: &dyn Fn(&MirrorRow) -> f64| -> ArrayRef {
             Arc::new(Float64Array::from_iter_values(rows.iter().map(f)))
         };
         let columns: Vec<ArrayRef> = vec![
