@@ -11,7 +11,7 @@ const SVG_ELEMENTS: [&str; 9] = [
 ];
 
 /// A chart's SVG document as markup to insert in a page, or `None` if it holds anything but
-/// the drawing elements of [`SVG_ELEMENTS`].
+/// the drawing elements of `SVG_ELEMENTS`.
 ///
 /// plotters escapes text and attribute values (so a source's name with `<` in a legend stays
 /// text), which makes every `<` in its output the start of an element: checking each element's

@@ -1,7 +1,7 @@
 //! Output of command results: an aligned table on a terminal, CSV when piped, JSON on request.
 //!
 //! Every answer is a view of `dyad-view` (the same view the web API answers with), written by
-//! [`write`] in the format asked with `--format`, so every command behaves alike.
+//! [`write()`] in the format asked with `--format`, so every command behaves alike.
 
 use std::io::{IsTerminal, Write};
 

@@ -4,7 +4,7 @@
 //! The layouts differ only in how a record's fields are found ([`read_csv`]: by header column;
 //! [`read_json`]: by key); what a field may hold, what is skipped and
 //! what is refused is decided once, here, on the field's text as the CSV download writes it
-//! ([`Record`], [`Rules`]).
+//! (`Record`, `Rules`).
 //!
 //! Only goods totals across breakdowns are kept, so that nothing is counted twice: partner2
 //! `0`, customs procedure `C00`, mode of transport `0`, mode of supply `0`; rows for the World
