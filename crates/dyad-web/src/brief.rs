@@ -60,11 +60,13 @@ pub async fn build(
     // From the snapshot the pages read, not the ledger: a brief's trade queries take a while,
     // and curators' writes must not wait for them.
     let acts = snap.acts_of(&authority.id);
-    st.with_trade(move |db| {
+    st.with_trade(move |db| async move {
         let fail =
             |e: dyad_brief::BriefError| ApiError::internal(format!("building the brief: {e}"));
-        let doc = build_from(&snap.registry, &acts, label, db, &req).map_err(fail)?;
-        let figures = pair_figures(db, &req.actor, &state).map_err(fail)?;
+        let doc = build_from(&snap.registry, &acts, label, &db, &req)
+            .await
+            .map_err(fail)?;
+        let figures = pair_figures(&db, &req.actor, &state).await.map_err(fail)?;
         Ok(Built {
             actor: req.actor,
             authority: req.authority,
