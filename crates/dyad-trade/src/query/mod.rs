@@ -25,7 +25,7 @@
 //! store, more on first use while the footers are read): it runs on the caller's task by default
 //! (a CLI has nothing else for that thread to do), or on tokio's blocking pool after
 //! [`TradeDb::offload_fast_path`] (a server, whose async workers must stay free for other
-//! requests). Its state lives behind an `Arc` ([`Local`]) so that a blocking thread can hold it.
+//! requests). Its state lives behind an `Arc` (`Local`) so that a blocking thread can hold it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
