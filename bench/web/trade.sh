@@ -5,6 +5,7 @@
 # server's resident memory read before and after each endpoint. Writes bench/web/TRADE.md.
 #
 #   bench/web/trade.sh [STORE_HOME]   # default bench/out/trade/home-years-v3-2000000-2000-2024
+#   DYAD=path/to/dyad bench/web/trade.sh   # with a release binary at hand (no build)
 #
 # wrk runs on the same 2 cores as the server. Answers other than 200 are counted by status (a
 # 503 is the server's query gate refusing work past its slots and queue).
@@ -16,9 +17,11 @@ mkdir -p "$OUT"
 STORE_HOME=${1:-$ROOT/bench/out/trade/home-years-v3-2000000-2000-2024}
 DURATION=${DURATION:-10s}
 [ -f "$STORE_HOME/trade/manifest.json" ] || { echo "no trade store in $STORE_HOME (run bench/trade/run.sh)"; exit 1; }
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-cargo build --release -p dyad
-DYAD=$CARGO_TARGET_DIR/release/dyad
+if [ -z "${DYAD:-}" ]; then
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+  cargo build --release -p dyad
+  DYAD=$CARGO_TARGET_DIR/release/dyad
+fi
 
 work="$(mktemp -d)"
 cleanup() { kill "${PID:-}" 2>/dev/null || true; rm -rf "$work"; }
@@ -88,6 +91,7 @@ cat >"$ROOT/bench/web/TRADE.md" <<MD
 # dyad serve: trade and brief endpoints under load
 
 Measured by \`bench/web/trade.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, release build of
+$(git -C "$ROOT" rev-parse --short HEAD),
 \`dyad serve\` (default query gate), a home with the bundled ledger and the 25-year benchmark
 store of \`bench/trade/run.sh\` (50M generated BACI rows, 2000-2024); the heaviest pair of 2024,
 $E -> $I. \`wrk -t2 -c16 -d$DURATION --latency\` per endpoint after a 2 s warm-up, on loopback,

@@ -5,6 +5,7 @@ mod support;
 
 mod analysis;
 mod crash;
+mod docs;
 mod gravity;
 mod hostile;
 mod ledger;
