@@ -70,19 +70,19 @@ pub(crate) fn chart_block(
 }
 
 /// Builds the brief.
-pub fn build(ledger: &Ledger, db: &TradeDb, req: &BriefRequest) -> Result<Doc, BriefError> {
+pub async fn build(ledger: &Ledger, db: &TradeDb, req: &BriefRequest) -> Result<Doc, BriefError> {
     let acts = ledger.acts(Some(&req.authority), None, None)?;
     let label = ledger.home().map_or_else(
         || "the bundled dataset".to_string(),
         |h| h.display().to_string(),
     );
-    build_from(ledger.registry(), &acts, &label, db, req)
+    build_from(ledger.registry(), &acts, &label, db, req).await
 }
 
 /// Builds the brief from acts already read: every current act toward `req.authority`, ordered
 /// by date as [`Ledger::acts`] gives them (a server passes its in-memory snapshot, so a brief
 /// never holds the ledger). `ledger_label` is how the brief names the ledger.
-pub fn build_from(
+pub async fn build_from(
     registry: &Registry,
     acts: &[Act],
     ledger_label: &str,
@@ -139,15 +139,15 @@ pub fn build_from(
     );
     timeline_section(&mut doc, &authority, &acts, &mine, req);
     peers_section(&mut doc, registry, &authority, &acts, &mine, req);
-    let figures = pair_figures(db, &req.actor, &state)?;
+    let figures = pair_figures(db, &req.actor, &state).await?;
     trade_section(
         &mut doc, registry, &req.actor, &state, &figures, &mine, req.png,
     );
-    products_section(&mut doc, db, &req.actor, &state, req.png)?;
-    shares_section(&mut doc, db, registry, &state)?;
-    study_section(&mut doc, db, &acts, &authority, &mine, &req.actor, &state);
-    mirror_section(&mut doc, db, &req.actor, &state)?;
-    claims_section(&mut doc, db, registry, &acts, &req.actor, &state, req)?;
+    products_section(&mut doc, db, &req.actor, &state, req.png).await?;
+    shares_section(&mut doc, db, registry, &state).await?;
+    study_section(&mut doc, db, &acts, &authority, &mine, &req.actor, &state).await;
+    mirror_section(&mut doc, db, &req.actor, &state).await?;
+    claims_section(&mut doc, db, registry, &acts, &req.actor, &state, req).await?;
     Ok(doc)
 }
 
@@ -515,7 +515,7 @@ fn short(text: &str) -> String {
     }
 }
 
-fn has_source(
+async fn has_source(
     db: &TradeDb,
     exporter: &str,
     importer: &str,
@@ -527,7 +527,8 @@ fn has_source(
         q(exporter),
         q(importer),
         q(source)
-    ))?;
+    ))
+    .await?;
     Ok(rows(&batches)?
         .first()
         .and_then(|r| r.get("year"))
@@ -537,7 +538,7 @@ fn has_source(
         }))
 }
 
-fn products_section(
+async fn products_section(
     doc: &mut Doc,
     db: &TradeDb,
     actor: &str,
@@ -547,7 +548,7 @@ fn products_section(
     let title = format!("What {actor} sells to {state}");
     let mut found = None;
     for source in ["baci", "comtrade"] {
-        if let Some(year) = has_source(db, actor, state, source)? {
+        if let Some(year) = has_source(db, actor, state, source).await? {
             found = Some((source, year));
             break;
         }
@@ -559,7 +560,7 @@ fn products_section(
         });
         return Ok(());
     };
-    let batches = db.products(actor, state, year, 2, source)?;
+    let batches = db.products(actor, state, year, 2, source).await?;
     let mut table = Vec::new();
     let mut bars = Vec::new();
     for r in rows(&batches)?.into_iter().take(10) {
@@ -630,14 +631,14 @@ fn products_section(
     Ok(())
 }
 
-fn shares_section(
+async fn shares_section(
     doc: &mut Doc,
     db: &TradeDb,
     registry: &Registry,
     state: &str,
 ) -> Result<(), BriefError> {
     let title = format!("Who supplies {}", registry.name_of(state));
-    let series = partner_series(db, state, false, SeriesSource::Baci, false)?;
+    let series = partner_series(db, state, false, SeriesSource::Baci, false).await?;
     let years: Vec<i32> = series
         .values()
         .flat_map(|s| s.points.keys())
@@ -687,7 +688,7 @@ fn shares_section(
     Ok(())
 }
 
-fn study_section(
+async fn study_section(
     doc: &mut Doc,
     db: &TradeDb,
     acts: &[Act],
@@ -731,7 +732,7 @@ fn study_section(
             source,
             monthly: false,
         };
-        match study::run(db, acts, &req) {
+        match study::run(db, acts, &req).await {
             Ok(out) => {
                 let r = &out.result;
                 let n = doc.cite(out.source);
@@ -811,9 +812,14 @@ fn study_section(
     });
 }
 
-fn mirror_section(doc: &mut Doc, db: &TradeDb, actor: &str, state: &str) -> Result<(), BriefError> {
+async fn mirror_section(
+    doc: &mut Doc,
+    db: &TradeDb,
+    actor: &str,
+    state: &str,
+) -> Result<(), BriefError> {
     let title = "Mirror gap".to_string();
-    let batches = db.mirror(actor, state, None)?;
+    let batches = db.mirror(actor, state, None).await?;
     let found = rows(&batches)?;
     if found.is_empty() {
         doc.sections.push(Section {
@@ -851,7 +857,7 @@ fn mirror_section(doc: &mut Doc, db: &TradeDb, actor: &str, state: &str) -> Resu
     Ok(())
 }
 
-fn claims_section(
+async fn claims_section(
     doc: &mut Doc,
     db: &TradeDb,
     registry: &Registry,
@@ -869,7 +875,7 @@ fn claims_section(
         None => return Ok(()),
     };
     let file = crate::claims::load(&name, &text, registry)?;
-    let results = crate::claims::check(&file, db, acts, registry);
+    let results = crate::claims::check(&file, db, acts, registry).await;
     let mut rows = Vec::new();
     for r in results {
         let evidence: Vec<String> = r

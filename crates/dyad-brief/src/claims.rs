@@ -18,12 +18,14 @@ pub fn load(name: &str, text: &str, registry: &Registry) -> Result<ClaimsFile, B
     parse_claims(name, text, registry).map_err(|e| BriefError::Invalid(e.to_string()))
 }
 
-/// Checks claims against the trade store and the ledger's acts.
-pub fn check(
+/// Checks claims against the trade store and the ledger's acts. The figures of every pair the
+/// claims name are read first ([`StoreFigures::read`]); the judging itself reads nothing.
+pub async fn check(
     file: &ClaimsFile,
     db: &TradeDb,
     acts: &[Act],
     registry: &Registry,
 ) -> Vec<ClaimResult> {
-    check_claims(file, &StoreFigures { db }, acts, registry)
+    let figures = StoreFigures::read(db, file).await;
+    check_claims(file, &figures, acts, registry)
 }

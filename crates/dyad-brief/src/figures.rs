@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use dyad_analysis::claims::{Figure, FigureSource, Measure};
+use dyad_analysis::claims::{Claim, ClaimsFile, Figure, FigureSource, Measure};
 use dyad_analysis::series::{Period, Series};
 use dyad_trade::datafusion::arrow::array::{
     Array, Float64Array, Int64Array, RecordBatch, StringArray,
@@ -144,8 +144,8 @@ pub fn rows(batches: &[RecordBatch]) -> Result<Vec<BTreeMap<String, Cell>>, Brie
 }
 
 /// Every annual figure between two countries, both directions, from every source.
-pub fn pair_figures(db: &TradeDb, a: &str, b: &str) -> Result<Vec<PairFigure>, BriefError> {
-    let batches = db.series(a, b, None)?;
+pub async fn pair_figures(db: &TradeDb, a: &str, b: &str) -> Result<Vec<PairFigure>, BriefError> {
+    let batches = db.series(a, b, None).await?;
     let mut out = Vec::new();
     for r in rows(&batches)? {
         let text = |k: &str| r.get(k).and_then(Cell::text).map(str::to_string);
@@ -174,15 +174,50 @@ pub fn pair_figures(db: &TradeDb, a: &str, b: &str) -> Result<Vec<PairFigure>, B
 /// Exports, imports and one of the figures, for a (year, source, reporter).
 type DirectionSums = (Option<f64>, Option<f64>, PairFigure);
 
-/// Figures for claims, from the trade store and the bundled reported figures.
-pub struct StoreFigures<'a> {
-    /// The open trade tables.
-    pub db: &'a TradeDb,
+/// Figures for claims, from the trade store and the bundled reported figures: every figure of
+/// each pair a claims file names, read before the claims are judged (judging is synchronous,
+/// reading the store is not).
+#[derive(Debug, Default)]
+pub struct StoreFigures {
+    /// [`pair_figures`] by (exporter, importer) as the claims write them; a pair whose figures
+    /// could not be read (an unknown code) has none.
+    pub pairs: BTreeMap<(String, String), Vec<PairFigure>>,
 }
 
-impl FigureSource for StoreFigures<'_> {
+impl StoreFigures {
+    /// Reads the figures of every pair that a numeric claim of `file` names.
+    pub async fn read(db: &TradeDb, file: &ClaimsFile) -> StoreFigures {
+        let mut out = StoreFigures::default();
+        for claim in &file.claims {
+            let (Claim::Ratio {
+                exporter, importer, ..
+            }
+            | Claim::Level {
+                exporter, importer, ..
+            }) = claim
+            else {
+                continue;
+            };
+            let key = (exporter.clone(), importer.clone());
+            if let std::collections::btree_map::Entry::Vacant(slot) = out.pairs.entry(key) {
+                // A pair whose figures cannot be read has none, as when each claim read them.
+                slot.insert(
+                    pair_figures(db, exporter, importer)
+                        .await
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        out
+    }
+}
+
+impl FigureSource for StoreFigures {
     fn figures(&self, exporter: &str, importer: &str, measure: Measure) -> Vec<Figure> {
-        let Ok(all) = pair_figures(self.db, exporter, importer) else {
+        let Some(all) = self
+            .pairs
+            .get(&(exporter.to_string(), importer.to_string()))
+        else {
             return Vec::new();
         };
         let fig = |f: &PairFigure, value: f64, label: String| Figure {
@@ -275,7 +310,7 @@ fn quote(s: &str) -> String {
 
 /// Annual (or monthly) export values into `importer` from every exporter (or, with
 /// `by_importer`, from `exporter` to every importer), as one series per partner.
-pub fn partner_series(
+pub async fn partner_series(
     db: &TradeDb,
     fixed: &str,
     by_importer: bool,
@@ -311,7 +346,8 @@ pub fn partner_series(
            GROUP BY {partner_col}, year, coalesce(month, 0), product_level),
          m AS (SELECT *, min(product_level) OVER (PARTITION BY partner, year, month) AS lowest FROM g)
          SELECT partner, year, month, value_usd FROM m WHERE product_level = lowest"
-    ))?;
+    ))
+    .await?;
     let mut out: BTreeMap<String, Series> = BTreeMap::new();
     for r in rows(&batches)? {
         let (Some(partner), Some(year), Some(month), Some(v)) = (

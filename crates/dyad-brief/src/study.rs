@@ -89,7 +89,11 @@ pub fn resolve_event(event: &str, acts: &[Act]) -> Result<(Date, Option<Act>), B
 }
 
 /// Runs an event study.
-pub fn run(db: &TradeDb, acts: &[Act], req: &StudyRequest) -> Result<StudyOutput, BriefError> {
+pub async fn run(
+    db: &TradeDb,
+    acts: &[Act],
+    req: &StudyRequest,
+) -> Result<StudyOutput, BriefError> {
     let (exporter, importer) = (db.country(&req.exporter)?, db.country(&req.importer)?);
     let (event_date, event_act) = resolve_event(&req.event, acts)?;
     let event = if req.monthly {
@@ -116,7 +120,7 @@ pub fn run(db: &TradeDb, acts: &[Act], req: &StudyRequest) -> Result<StudyOutput
     } else {
         (&importer, &exporter)
     };
-    let mut all = partner_series(db, fixed, exporter_markets, req.source, req.monthly)?;
+    let mut all = partner_series(db, fixed, exporter_markets, req.source, req.monthly).await?;
     let target = all.remove(own).unwrap_or_default();
     if target.points.is_empty() {
         return Err(BriefError::Invalid(format!(

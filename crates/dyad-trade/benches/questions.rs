@@ -12,7 +12,9 @@
 //! Prints `rows=N runs=RUNS p50_ms=… p90_ms=… min_ms=…` (the format of `dyad … --repeat`), for
 //! `bench/trade/questions.sh`. The `-sql` forms answer through DataFusion (the reference).
 
+use std::future::Future;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use dyad_core::Registry;
@@ -28,6 +30,19 @@ fn main() {
         eprintln!("questions: {e}");
         std::process::exit(1);
     }
+}
+
+/// Awaits one answer on a runtime made once, as the CLI's `main` awaits its command (the fast
+/// path on the calling thread, as the CLI runs it).
+fn wait<F: Future>(f: F) -> F::Output {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .build()
+                .expect("a runtime")
+        })
+        .block_on(f)
 }
 
 fn run(args: &[String]) -> std::result::Result<(), String> {
@@ -57,17 +72,17 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
         "series" | "series-sql" => {
             let (a, b) = (arg(0)?.to_string(), arg(1)?.to_string());
             if question == "series" {
-                Box::new(move || db.series(&a, &b, None))
+                Box::new(move || wait(db.series(&a, &b, None)))
             } else {
-                Box::new(move || db.series_sql(&a, &b, None))
+                Box::new(move || wait(db.series_sql(&a, &b, None)))
             }
         }
         "mirror" | "mirror-sql" => {
             let (e, i) = (arg(0)?.to_string(), arg(1)?.to_string());
             if question == "mirror" {
-                Box::new(move || db.mirror(&e, &i, None))
+                Box::new(move || wait(db.mirror(&e, &i, None)))
             } else {
-                Box::new(move || db.mirror_sql(&e, &i, None))
+                Box::new(move || wait(db.mirror_sql(&e, &i, None)))
             }
         }
         "partners" | "partners-sql" => {
@@ -83,9 +98,9 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
             };
             let source = arg(4)?.to_string();
             if question == "partners" {
-                Box::new(move || db.partners(&c, direction, years, 10, &source))
+                Box::new(move || wait(db.partners(&c, direction, years, 10, &source)))
             } else {
-                Box::new(move || db.partners_sql(&c, direction, years, 10, &source))
+                Box::new(move || wait(db.partners_sql(&c, direction, years, 10, &source)))
             }
         }
         "products" | "products-sql" => {
@@ -94,9 +109,9 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
                 .parse()
                 .map_err(|_| "LEVEL: 2, 4 or 6".to_string())?;
             if question == "products" {
-                Box::new(move || db.products_by_year(&e, &i, None, level, "baci"))
+                Box::new(move || wait(db.products_by_year(&e, &i, None, level, "baci")))
             } else {
-                Box::new(move || db.products_by_year_sql(&e, &i, None, level, "baci"))
+                Box::new(move || wait(db.products_by_year_sql(&e, &i, None, level, "baci")))
             }
         }
         other => return Err(format!("unknown question `{other}`: {usage}")),

@@ -60,19 +60,33 @@ pub async fn build(
     // From the snapshot the pages read, not the ledger: a brief's trade queries take a while,
     // and curators' writes must not wait for them.
     let acts = snap.acts_of(&authority.id);
-    st.with_trade(move |db| {
-        let fail =
-            |e: dyad_brief::BriefError| ApiError::internal(format!("building the brief: {e}"));
-        let doc = build_from(&snap.registry, &acts, label, db, &req).map_err(fail)?;
-        let figures = pair_figures(db, &req.actor, &state).map_err(fail)?;
-        Ok(Built {
-            actor: req.actor,
-            authority: req.authority,
-            on,
-            doc,
-            figures,
-            snapshot: snap,
+    st.with_trade(move |db| async move {
+        // A brief draws its charts and runs its event study between its trade reads: synchronous
+        // work of the same order as a fast-path answer, so the whole brief is driven on a
+        // blocking thread (its queries still run on the runtime's workers), never on an async
+        // worker.
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            runtime.block_on(async {
+                let fail = |e: dyad_brief::BriefError| {
+                    ApiError::internal(format!("building the brief: {e}"))
+                };
+                let doc = build_from(&snap.registry, &acts, label, &db, &req)
+                    .await
+                    .map_err(fail)?;
+                let figures = pair_figures(&db, &req.actor, &state).await.map_err(fail)?;
+                Ok(Built {
+                    actor: req.actor,
+                    authority: req.authority,
+                    on,
+                    doc,
+                    figures,
+                    snapshot: snap,
+                })
+            })
         })
+        .await
+        .map_err(|e| ApiError::internal(format!("brief task failed: {e}")))?
     })
     .await
 }

@@ -1,16 +1,18 @@
 //! Load shedding for the slow answers (trade queries, briefs, the pair page's chart).
 //!
-//! Those run on blocking threads and take milliseconds to seconds, where a stance is a fold in
-//! memory. Without a bound, a flood of them queues without end on tokio's blocking pool (up to
-//! 512 threads): every request waits behind all the others, work goes on for clients that have
-//! long gone, and memory grows with the queue. So a [`QueryGate`] lets at most
+//! Those take milliseconds to seconds (DataFusion queries awaited on the server's runtime, the
+//! fast path's decoding on tokio's blocking pool), where a stance is a fold in memory. Without a
+//! bound, a flood of them queues without end (the blocking pool alone grows to 512 threads):
+//! every request waits behind all the others, work goes on for clients that have long gone, and
+//! memory grows with the queue. So a [`QueryGate`] lets at most
 //! [`Limits::slots`] run at once and at most [`Limits::queue`] wait, each for at most
 //! [`Limits::wait`]; a request past either bound is answered `503` with `Retry-After` at once,
 //! and the rest of the server (stances, the map, the ledger) keeps answering.
 //!
 //! A request whose client disconnects while it waits is dropped with its place in the queue,
-//! since axum drops the handler's future. One already running finishes: DataFusion's blocking
-//! work cannot be interrupted safely, and the slots bound how much of it there can be.
+//! since axum drops the handler's future. One already running finishes, in a task of its own
+//! that keeps its slot until then: the fast path's work on a blocking thread cannot be
+//! interrupted, and the slots bound how much of it there can be.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

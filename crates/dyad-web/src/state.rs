@@ -8,9 +8,14 @@
 //!
 //! Trade answers come from a [`dyad_trade::TradeDb`] opened exactly as the CLI opens it (the
 //! home's store plus the bundled reported figures; the bundled figures alone without a home),
-//! see `TradeTables` below.
+//! see `TradeTables` below. Its queries are awaited on the server's own runtime (DataFusion is
+//! async); its fast path, synchronous decoding of a few milliseconds, runs on tokio's blocking
+//! pool ([`TradeDb::offload_fast_path`]) so that it never holds an async worker: with one query
+//! slot per core (`crate::limit`), inline fast paths could hold every worker at once and stall
+//! the stances and the map.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
@@ -208,22 +213,23 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("ledger task failed: {e}")))?
     }
 
-    /// Runs `f` with the trade tables on a blocking thread: DataFusion queries run on the trade
-    /// tables' own runtime, which `TradeDb` blocks on, and blocking an async worker would stall
-    /// every other request on it. It first takes a slot of the query gate, so that a flood of
-    /// slow requests is answered 503 rather than queued without end (see [`crate::limit`]).
-    pub async fn with_trade<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Awaits `f` with the trade tables, in a task of its own. It first takes a slot of the query
+    /// gate, so that a flood of slow requests is answered 503 rather than queued without end
+    /// (see [`crate::limit`]). The task holds the slot until `f` is done, even if the request is
+    /// dropped meanwhile: the fast path's work on the blocking pool cannot be stopped, so a
+    /// slot freed early would let disconnecting clients pile it up past the bound.
+    pub async fn with_trade<T, F, Fut>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&TradeDb) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(Arc<TradeDb>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, ApiError>> + Send + 'static,
     {
         let permit = self.inner.gate.enter().await?;
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            // Held until the work is done, even if the request was dropped meanwhile.
+        tokio::spawn(async move {
             let _permit = permit;
             let db = inner.trade.current()?;
-            f(&db)
+            f(db).await
         })
         .await
         .map_err(|e| ApiError::internal(format!("trade task failed: {e}")))?
@@ -271,7 +277,7 @@ fn inode(_: &std::fs::Metadata) -> u64 {
 /// it, so the inode changes with every ingest even when the clock has not ticked.
 struct TradeTables {
     home: Option<PathBuf>,
-    open: Mutex<Option<(Stamp, Arc<OwnedDb>)>>,
+    open: Mutex<Option<(Stamp, Arc<TradeDb>)>>,
 }
 
 /// What identifies a version of the store's manifest (`None`: no manifest, no store).
@@ -294,11 +300,12 @@ impl TradeTables {
         Some((inode(&meta), meta.modified().ok()?, meta.len()))
     }
 
-    /// The tables for the store as it is now. Called on blocking threads only.
-    fn current(&self) -> Result<Arc<OwnedDb>, ApiError> {
+    /// The tables for the store as it is now. One `stat` per call, and opening (reading the
+    /// manifest, no data) once per version of the store: short enough for an async worker.
+    fn current(&self) -> Result<Arc<TradeDb>, ApiError> {
         let stamp = self.stamp();
-        // Opening reads only the manifest; holding the lock meanwhile makes concurrent first
-        // requests share one opening instead of racing.
+        // Holding the lock while opening makes concurrent first requests share one opening
+        // instead of racing; it is never held across an await.
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((at, db)) = open.as_ref() {
             if *at == stamp {
@@ -308,33 +315,10 @@ impl TradeTables {
         // The same registry as the CLI's `trade` commands, so both resolve countries alike.
         let registry = dyad_core::Registry::bundled();
         let db = TradeDb::open(self.home.as_deref(), &registry)
-            .map_err(|e| ApiError::internal(format!("opening the trade tables: {e}")))?;
-        let db = Arc::new(OwnedDb(Some(db)));
+            .map_err(|e| ApiError::internal(format!("opening the trade tables: {e}")))?
+            .offload_fast_path();
+        let db = Arc::new(db);
         *open = Some((stamp, db.clone()));
         Ok(db)
-    }
-}
-
-/// A `TradeDb` that may be dropped anywhere. It owns a tokio runtime, and tokio refuses to drop
-/// a runtime on a thread that is driving async tasks (as the server's last `AppState` is when a
-/// test or the server ends), so there it is handed to a plain thread to drop.
-struct OwnedDb(Option<TradeDb>);
-
-impl std::ops::Deref for OwnedDb {
-    type Target = TradeDb;
-    fn deref(&self) -> &TradeDb {
-        self.0.as_ref().expect("present until dropped")
-    }
-}
-
-impl Drop for OwnedDb {
-    fn drop(&mut self) {
-        if let Some(db) = self.0.take() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                std::thread::spawn(move || drop(db));
-            } else {
-                drop(db);
-            }
-        }
     }
 }

@@ -21,7 +21,7 @@ struct Cli {
 fn main() {
     let cli = Cli::parse();
     let mut out = stdout::Stdout::lock();
-    let result = cmd::run(cli.command, &cli.ledger, &mut out);
+    let result = runtime().and_then(|rt| rt.block_on(cmd::run(cli.command, &cli.ledger, &mut out)));
     // A reader that stopped reading (`dyad export | head`) is not an error of dyad's.
     let result = result.and_then(|()| std::io::Write::flush(&mut out).map_err(Into::into));
     if out.closed() {
@@ -31,4 +31,17 @@ fn main() {
         eprintln!("dyad: {err:#}");
         std::process::exit(1);
     }
+}
+
+/// The one tokio runtime of the process, on which `main` awaits the command: DataFusion's
+/// queries and `serve` run on it (`dyad_trade::TradeDb` and the server own none). Multi-threaded,
+/// one worker per core (tokio's default, as `serve` had), so that a query's partitions run in
+/// parallel; timers, sockets and signals enabled for `serve`. The workers start when the runtime
+/// is built and then sleep, which is all that commands that never read trade tables pay:
+/// DataFusion itself is only set up when a command opens the trade tables.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))
 }

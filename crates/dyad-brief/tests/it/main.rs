@@ -28,8 +28,8 @@ fn inputs() -> (Ledger, TradeDb) {
 
 /// A brief cites nothing that its inputs do not hold: every source in its list is the source of
 /// an act of the ledger or of a trade figure of the store (or names the ledger or store itself).
-#[test]
-fn every_source_a_brief_cites_is_one_of_its_inputs() {
+#[tokio::test]
+async fn every_source_a_brief_cites_is_one_of_its_inputs() {
     let (ledger, db) = inputs();
     let mut known: BTreeSet<String> = ledger
         .acts(None, None, None)
@@ -37,7 +37,11 @@ fn every_source_a_brief_cites_is_one_of_its_inputs() {
         .into_iter()
         .map(|a| a.source_url.clone())
         .collect();
-    for batch in db.sql("SELECT DISTINCT source_url FROM flows").unwrap() {
+    for batch in db
+        .sql("SELECT DISTINCT source_url FROM flows")
+        .await
+        .unwrap()
+    {
         let col = batch.column(0).as_string::<i32>();
         known.extend(
             (0..col.len())
@@ -45,7 +49,9 @@ fn every_source_a_brief_cites_is_one_of_its_inputs() {
                 .map(|i| col.value(i).to_string()),
         );
     }
-    let doc = build(&ledger, &db, &request("KAZ", "AFG-IEA", "2023-04-18")).unwrap();
+    let doc = build(&ledger, &db, &request("KAZ", "AFG-IEA", "2023-04-18"))
+        .await
+        .unwrap();
     let cited: Vec<&String> = doc
         .sources
         .iter()
@@ -66,11 +72,11 @@ fn every_source_a_brief_cites_is_one_of_its_inputs() {
 
 /// A brief on codes the registry does not know is refused with the code in the message, not
 /// answered with an empty page.
-#[test]
-fn unknown_codes_are_refused_in_words() {
+#[tokio::test]
+async fn unknown_codes_are_refused_in_words() {
     let (ledger, db) = inputs();
     for (actor, authority, named) in [("KAZ", "AFG-XYZ", "AFG-XYZ"), ("XXX", "AFG-IEA", "XXX")] {
-        match build(&ledger, &db, &request(actor, authority, "2023-04-18")) {
+        match build(&ledger, &db, &request(actor, authority, "2023-04-18")).await {
             Err(BriefError::Invalid(msg)) => assert!(msg.contains(named), "{msg}"),
             other => panic!("{actor} {authority}: {other:?}"),
         }

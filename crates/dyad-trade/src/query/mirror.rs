@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
-use super::{TradeDb, Years};
+use super::{Local, TradeDb, Years};
 use crate::error::Result;
 use crate::fastpath::{PairQuery, PairRow};
 
@@ -63,24 +63,35 @@ impl TradeDb {
     /// a little above 1 is expected), with BACI's reconciled value beside them (null where BACI
     /// has no row). Each declaration is summed at its lowest product level. Answered by the fast
     /// path (see [`crate::fastpath`]); the same answer as [`TradeDb::mirror_sql`].
-    pub fn mirror(
+    pub async fn mirror(
         &self,
         exporter: &str,
         importer: &str,
         years: Option<Years>,
     ) -> Result<Vec<RecordBatch>> {
         let (e, i) = (self.country(exporter)?, self.country(importer)?);
+        match self.fast(move |l| l.mirror(&e, &i, years)).await? {
+            Some(answer) => Ok(answer),
+            None => self.mirror_sql(exporter, importer, years).await,
+        }
+    }
+}
+
+impl Local {
+    /// The mirror answer from the fast path, for resolved codes (`None`: it cannot read the
+    /// store).
+    fn mirror(&self, e: &str, i: &str, years: Option<Years>) -> Result<Option<Vec<RecordBatch>>> {
         let Some(index) = self.pair_index()? else {
-            return self.mirror_sql(exporter, importer, years);
+            return Ok(None);
         };
         let q = PairQuery {
-            exporter: &e,
-            importer: &i,
+            exporter: e,
+            importer: i,
             years: years.map(|y| y.from..=y.to),
             source: None,
             fold: Some(0),
         };
-        let parts = index.scan(&q, Sums::default, |s, r| s.add(r, &e, &i), |s| s)?;
+        let parts = index.scan(&q, Sums::default, |s, r| s.add(r, e, i), |s| s)?;
         let mut sums = Sums::default();
         for part in parts {
             sums.merge(part);
@@ -100,7 +111,7 @@ impl TradeDb {
             .collect();
         if rows.is_empty() {
             // As the SQL path: no batch at all when nothing matches.
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         let float = |f: &dyn Fn(&MirrorRow) -> f64| -> ArrayRef {
             Arc::new(Float64Array::from_iter_values(rows.iter().map(f)))
@@ -122,6 +133,6 @@ impl TradeDb {
             f("gap"),
             f("baci"),
         ]);
-        Ok(vec![RecordBatch::try_new(Arc::new(schema), columns)?])
+        Ok(Some(vec![RecordBatch::try_new(Arc::new(schema), columns)?]))
     }
 }

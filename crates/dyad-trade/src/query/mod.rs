@@ -16,6 +16,16 @@
 //! DataFusion queries), `products` (sums, names and the Arrow batch of the products answer,
 //! and the fast path's index), `series`, `mirror`, `partners` (those answers from the fast
 //! path); this file opens the tables. None uses a module listed after it.
+//!
+//! Async where it is async: `TradeDb` owns no runtime. Everything that runs DataFusion (`sql`,
+//! the `*_sql` answers, and the questions, which fall back to SQL) is an `async fn` to be awaited
+//! on the caller's tokio runtime (the CLI makes one in `main`; the server has its own), so a
+//! server awaits a query instead of parking a thread on it, and no runtime is ever dropped inside
+//! another. The fast path is synchronous CPU work and file reads (about 1–40 ms on the benchmark
+//! store, more on first use while the footers are read): it runs on the caller's task by default
+//! (a CLI has nothing else for that thread to do), or on tokio's blocking pool after
+//! [`TradeDb::offload_fast_path`] (a server, whose async workers must stay free for other
+//! requests). Its state lives behind an `Arc` (`Local`) so that a blocking thread can hold it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -63,10 +73,18 @@ pub enum Direction {
 /// The trade questions (`products`, `products_by_year`, `series`, `mirror`, `partners`) take a
 /// fast path that reads the Parquet files directly (see [`crate::fastpath`]); `dyad sql` goes
 /// through DataFusion. The fast path's footers and page indexes are read on its first use and kept, so
-/// keep one `TradeDb` open to answer many questions.
+/// keep one `TradeDb` open to answer many questions. Every method that may run DataFusion is
+/// `async` and must be awaited inside a tokio runtime (see the [module](self) documentation).
 pub struct TradeDb {
-    runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
+    local: Arc<Local>,
+    /// Whether the fast path runs on tokio's blocking pool rather than on the caller's task.
+    offload: bool,
+}
+
+/// What the fast path reads and country codes are resolved with: shared (`Arc`) with the
+/// blocking thread the fast path may run on, which must own what it holds.
+struct Local {
     registry: Registry,
     areas: AreaCodes,
     store_rows: u64,
@@ -82,22 +100,16 @@ pub struct TradeDb {
 impl std::fmt::Debug for TradeDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TradeDb")
-            .field("store_rows", &self.store_rows)
+            .field("store_rows", &self.local.store_rows)
+            .field("offload", &self.offload)
             .finish_non_exhaustive()
     }
 }
 
 impl TradeDb {
-    /// Opens the store of `home` (if any) plus the bundled reported figures.
+    /// Opens the store of `home` (if any) plus the bundled reported figures. Opening reads the
+    /// store's manifest only; it needs no runtime.
     pub fn open(home: Option<&Path>, registry: &Registry) -> Result<TradeDb> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(
-                std::thread::available_parallelism()
-                    .map_or(2, |n| n.get())
-                    .clamp(1, 8),
-            )
-            .build()
-            .map_err(|e| TradeError::Other(format!("starting the query runtime: {e}")))?;
         let config = SessionConfig::new().with_information_schema(true);
         let ctx = SessionContext::new_with_config(config);
         let areas = AreaCodes::new(registry);
@@ -148,39 +160,76 @@ impl TradeDb {
         ctx.register_table("countries", Arc::new(countries_table(registry)?))?;
         ctx.register_table("areas", Arc::new(areas_table(&areas)?))?;
         Ok(TradeDb {
-            runtime,
             ctx,
-            registry: registry.clone(),
-            areas,
-            store_rows,
-            flow_files: flow_files_kept,
-            product_files: product_files_kept,
-            memory,
-            pair_index: OnceLock::new(),
-            names: OnceLock::new(),
+            local: Arc::new(Local {
+                registry: registry.clone(),
+                areas,
+                store_rows,
+                flow_files: flow_files_kept,
+                product_files: product_files_kept,
+                memory,
+                pair_index: OnceLock::new(),
+                names: OnceLock::new(),
+            }),
+            offload: false,
         })
+    }
+
+    /// These tables with the fast path run on tokio's blocking pool (`spawn_blocking`) rather
+    /// than on the task that asks: for a server, whose async workers must not be held by
+    /// milliseconds of decoding while other requests wait. A caller with nothing else to run on
+    /// its thread (the CLI) keeps the default and saves the hand-over.
+    pub fn offload_fast_path(self) -> TradeDb {
+        TradeDb {
+            offload: true,
+            ..self
+        }
     }
 
     /// Rows of flows in the store (0 when only the bundled figures are there).
     pub fn store_rows(&self) -> u64 {
-        self.store_rows
+        self.local.store_rows
     }
 
     /// The ISO3 code for a user's country argument.
     pub fn country(&self, text: &str) -> Result<String> {
-        resolve_country(&self.registry, &self.areas, text).map_err(TradeError::Other)
+        self.local.country(text)
     }
 
     /// Runs read-only SQL (a single query; no DDL, DML or `SET`).
-    pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
+    pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        self.runtime.block_on(async {
-            let df = self.ctx.sql_with_options(query, options).await?;
-            Ok(df.collect().await?)
-        })
+        let df = self.ctx.sql_with_options(query, options).await?;
+        Ok(df.collect().await?)
+    }
+
+    /// Runs a fast-path answer (`None`: the fast path cannot read this store) on the caller's
+    /// task, or on the blocking pool with [`TradeDb::offload_fast_path`]. A panic there is
+    /// resumed here, as if it had run inline.
+    async fn fast<T, F>(&self, answer: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Local) -> Result<Option<T>> + Send + 'static,
+    {
+        if !self.offload {
+            return answer(&self.local);
+        }
+        let local = self.local.clone();
+        match tokio::task::spawn_blocking(move || answer(&local)).await {
+            Ok(out) => out,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only when the runtime shuts down under the query.
+            Err(e) => Err(TradeError::Other(format!("the fast path's thread: {e}"))),
+        }
+    }
+}
+
+impl Local {
+    fn country(&self, text: &str) -> Result<String> {
+        resolve_country(&self.registry, &self.areas, text).map_err(TradeError::Other)
     }
 }
 

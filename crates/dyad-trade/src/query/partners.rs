@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, StringViewArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
-use super::{Direction, TradeDb, Years};
+use super::{Direction, Local, TradeDb, Years};
 use crate::error::Result;
 use crate::fastpath::{SideQuery, SideRow};
 
@@ -23,7 +23,7 @@ impl TradeDb {
     /// exports); for other sources only the country's own declarations of the chosen flow.
     /// Answered by the fast path (see [`crate::fastpath`]); the same answer as
     /// [`TradeDb::partners_sql`].
-    pub fn partners(
+    pub async fn partners(
         &self,
         country: &str,
         direction: Direction,
@@ -32,11 +32,36 @@ impl TradeDb {
         source: &str,
     ) -> Result<Vec<RecordBatch>> {
         let c = self.country(country)?;
+        let s = source.to_string();
+        match self
+            .fast(move |l| l.partners(&c, direction, years, top, &s))
+            .await?
+        {
+            Some(answer) => Ok(answer),
+            None => {
+                self.partners_sql(country, direction, years, top, source)
+                    .await
+            }
+        }
+    }
+}
+
+impl Local {
+    /// The partners answer from the fast path, for a resolved code (`None`: it cannot read the
+    /// store).
+    fn partners(
+        &self,
+        c: &str,
+        direction: Direction,
+        years: Years,
+        top: usize,
+        source: &str,
+    ) -> Result<Option<Vec<RecordBatch>>> {
         let Some(index) = self.pair_index()? else {
-            return self.partners_sql(country, direction, years, top, source);
+            return Ok(None);
         };
         let q = SideQuery {
-            country: &c,
+            country: c,
             exporter: direction == Direction::Export,
             years: years.from..=years.to,
             source,
@@ -56,7 +81,7 @@ impl TradeDb {
             *sums.entry((r.year, partner, r.product_level)).or_default() += r.value_usd;
         };
         if index.scan_side(&q, &mut add)?.is_err() {
-            return self.partners_sql(country, direction, years, top, source);
+            return Ok(None);
         }
         // Each (year, partner) at its lowest level, summed over the years by partner and code.
         let mut by_code: BTreeMap<&Partner, f64> = BTreeMap::new();
@@ -103,7 +128,7 @@ impl TradeDb {
         rows.truncate(top);
         if rows.is_empty() {
             // As the SQL path: no batch at all when nothing matches.
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         let columns: Vec<ArrayRef> = vec![
             // A string view, as DataFusion's `coalesce` of a text and a concatenation gives it.
@@ -124,6 +149,6 @@ impl TradeDb {
             Field::new("value_usd", DataType::Float64, true),
             Field::new("share", DataType::Float64, true),
         ]);
-        Ok(vec![RecordBatch::try_new(Arc::new(schema), columns)?])
+        Ok(Some(vec![RecordBatch::try_new(Arc::new(schema), columns)?]))
     }
 }

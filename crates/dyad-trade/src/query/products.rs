@@ -10,11 +10,11 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::names::{load_names, Names};
 use super::sql::{check_level, without_year};
-use super::{TradeDb, Years};
+use super::{Local, TradeDb, Years};
 use crate::error::{Result, TradeError};
 use crate::fastpath::{prefix, same_text, PairIndex, PairQuery, PairRow, Unsupported};
 
-impl TradeDb {
+impl Local {
     /// The fast path's index, read on first use.
     pub(super) fn pair_index(&self) -> Result<Option<&PairIndex>> {
         let loaded = self.pair_index.get_or_init(|| {
@@ -38,42 +38,22 @@ impl TradeDb {
         loaded.as_ref().map_err(|e| TradeError::Other(e.clone()))
     }
 
-    /// What `exporter` sold to `importer` in a year, by product at 2, 4 or 6 digits, with names:
-    /// `product, name, value_usd, share, classification, reporter`, one block per
-    /// classification and reporter, largest first. Where a source has rows at several product
-    /// levels only the lowest level at or above `level` is summed, so levels never mix.
-    pub fn products(
+    /// The products answer from the fast path, for resolved codes (`None`: it cannot read the
+    /// store).
+    fn products_by_year(
         &self,
-        exporter: &str,
-        importer: &str,
-        year: i32,
-        level: u8,
-        source: &str,
-    ) -> Result<Vec<RecordBatch>> {
-        let years = Some(Years::single(year));
-        without_year(self.products_by_year(exporter, importer, years, level, source)?)
-    }
-
-    /// [`TradeDb::products`] for every year (or the years given), with a `year` column first:
-    /// `year, product, name, value_usd, share, classification, reporter`, ordered by year, then
-    /// as `products`. Answered by the fast path (see [`crate::fastpath`]); the same answer as
-    /// [`TradeDb::products_by_year_sql`].
-    pub fn products_by_year(
-        &self,
-        exporter: &str,
-        importer: &str,
+        e: &str,
+        i: &str,
         years: Option<Years>,
         level: u8,
         source: &str,
-    ) -> Result<Vec<RecordBatch>> {
-        check_level(level)?;
-        let (e, i) = (self.country(exporter)?, self.country(importer)?);
+    ) -> Result<Option<Vec<RecordBatch>>> {
         let Some(index) = self.pair_index()? else {
-            return self.products_by_year_sql(exporter, importer, years, level, source);
+            return Ok(None);
         };
         let q = PairQuery {
-            exporter: &e,
-            importer: &i,
+            exporter: e,
+            importer: i,
             years: years.map(|y| y.from..=y.to),
             source: Some(source),
             fold: Some(usize::from(level)),
@@ -87,9 +67,57 @@ impl TradeDb {
         let sums = ProductSums::merge(parts);
         if sums.is_empty() {
             // As the SQL path: no batch at all when nothing matches.
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
-        Ok(vec![products_batch(sums, self.names()?, true)?])
+        Ok(Some(vec![products_batch(sums, self.names()?, true)?]))
+    }
+}
+
+impl TradeDb {
+    /// What `exporter` sold to `importer` in a year, by product at 2, 4 or 6 digits, with names:
+    /// `product, name, value_usd, share, classification, reporter`, one block per
+    /// classification and reporter, largest first. Where a source has rows at several product
+    /// levels only the lowest level at or above `level` is summed, so levels never mix.
+    pub async fn products(
+        &self,
+        exporter: &str,
+        importer: &str,
+        year: i32,
+        level: u8,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        let years = Some(Years::single(year));
+        without_year(
+            self.products_by_year(exporter, importer, years, level, source)
+                .await?,
+        )
+    }
+
+    /// [`TradeDb::products`] for every year (or the years given), with a `year` column first:
+    /// `year, product, name, value_usd, share, classification, reporter`, ordered by year, then
+    /// as `products`. Answered by the fast path (see [`crate::fastpath`]); the same answer as
+    /// [`TradeDb::products_by_year_sql`].
+    pub async fn products_by_year(
+        &self,
+        exporter: &str,
+        importer: &str,
+        years: Option<Years>,
+        level: u8,
+        source: &str,
+    ) -> Result<Vec<RecordBatch>> {
+        check_level(level)?;
+        let (e, i) = (self.country(exporter)?, self.country(importer)?);
+        let s = source.to_string();
+        let fast = self
+            .fast(move |l| l.products_by_year(&e, &i, years, level, &s))
+            .await?;
+        match fast {
+            Some(answer) => Ok(answer),
+            None => {
+                self.products_by_year_sql(exporter, importer, years, level, source)
+                    .await
+            }
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
-use super::{TradeDb, Years};
+use super::{Local, TradeDb, Years};
 use crate::error::Result;
 use crate::fastpath::{PairQuery, PairRow};
 
@@ -69,11 +69,23 @@ impl TradeDb {
     /// classification). Each group of rows that differ only in product level is summed at its
     /// lowest level, so a total and its parts are never added up. Answered by the fast path
     /// (see [`crate::fastpath`]); the same answer as [`TradeDb::series_sql`].
-    pub fn series(&self, a: &str, b: &str, years: Option<Years>) -> Result<Vec<RecordBatch>> {
+    pub async fn series(&self, a: &str, b: &str, years: Option<Years>) -> Result<Vec<RecordBatch>> {
         let (ca, cb) = (self.country(a)?, self.country(b)?);
+        match self.fast(move |l| l.series(&ca, &cb, years)).await? {
+            Some(answer) => Ok(answer),
+            None => self.series_sql(a, b, years).await,
+        }
+    }
+}
+
+impl Local {
+    /// The series answer from the fast path, for resolved codes (`None`: it cannot read the
+    /// store).
+    fn series(&self, ca: &str, cb: &str, years: Option<Years>) -> Result<Option<Vec<RecordBatch>>> {
         let Some(index) = self.pair_index()? else {
-            return self.series_sql(a, b, years);
+            return Ok(None);
         };
+        let (ca, cb) = (ca.to_string(), cb.to_string());
         let mut sums: Vec<(Key, f64)> = Vec::new();
         // One pass per direction; the same pair twice when a country is asked with itself.
         let mut directions = vec![(ca.as_str(), cb.as_str(), true)];
@@ -112,7 +124,7 @@ impl TradeDb {
         }
         if kept.is_empty() {
             // As the SQL path: no batch at all when nothing matches.
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         // SQL's order; a null source URL sorts last, as there.
         kept.sort_by(|(x, _), (y, _)| {
@@ -168,6 +180,6 @@ impl TradeDb {
             s("reporter", false),
             s("source_url", true),
         ]);
-        Ok(vec![RecordBatch::try_new(Arc::new(schema), columns)?])
+        Ok(Some(vec![RecordBatch::try_new(Arc::new(schema), columns)?]))
     }
 }

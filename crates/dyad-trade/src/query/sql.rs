@@ -1,6 +1,6 @@
 //! The DataFusion queries: series, partners, mirror and the products query as SQL, the
 //! references the fast paths are tested against, and their answer where the fast path cannot
-//! read the store.
+//! read the store. Each is awaited on the caller's runtime.
 
 use datafusion::arrow::array::RecordBatch;
 
@@ -14,7 +14,12 @@ fn quote(s: &str) -> String {
 impl TradeDb {
     /// [`TradeDb::series`] through DataFusion SQL: the reference the fast path is tested
     /// against.
-    pub fn series_sql(&self, a: &str, b: &str, years: Option<Years>) -> Result<Vec<RecordBatch>> {
+    pub async fn series_sql(
+        &self,
+        a: &str,
+        b: &str,
+        years: Option<Years>,
+    ) -> Result<Vec<RecordBatch>> {
         let (a, b) = (self.country(a)?, self.country(b)?);
         let (qa, qb) = (quote(&a), quote(&b));
         let years = year_filter(years);
@@ -36,10 +41,11 @@ impl TradeDb {
              FROM m WHERE product_level = lowest
              ORDER BY year, source, exporter, flow, reporter, source_url"
         ))
+        .await
     }
     /// [`TradeDb::products_by_year`] through DataFusion SQL: the reference the fast path is
     /// tested against.
-    pub fn products_by_year_sql(
+    pub async fn products_by_year_sql(
         &self,
         exporter: &str,
         importer: &str,
@@ -76,10 +82,11 @@ impl TradeDb {
              WHERE m.product_level = m.lowest
              ORDER BY m.year, m.classification, m.reporter, m.value_usd DESC, m.code"
         ))
+        .await
     }
 
     /// [`TradeDb::products`] through DataFusion SQL (the reference of the fast path).
-    pub fn products_sql(
+    pub async fn products_sql(
         &self,
         exporter: &str,
         importer: &str,
@@ -88,12 +95,15 @@ impl TradeDb {
         source: &str,
     ) -> Result<Vec<RecordBatch>> {
         let years = Some(Years::single(year));
-        without_year(self.products_by_year_sql(exporter, importer, years, level, source)?)
+        without_year(
+            self.products_by_year_sql(exporter, importer, years, level, source)
+                .await?,
+        )
     }
 
     /// [`TradeDb::partners`] through DataFusion SQL: the reference the fast path is tested
     /// against.
-    pub fn partners_sql(
+    pub async fn partners_sql(
         &self,
         country: &str,
         direction: Direction,
@@ -137,11 +147,12 @@ impl TradeDb {
              ORDER BY r.value_usd DESC, partner
              LIMIT {top}"
         ))
+        .await
     }
 
     /// [`TradeDb::mirror`] through DataFusion SQL: the reference the fast path is tested
     /// against.
-    pub fn mirror_sql(
+    pub async fn mirror_sql(
         &self,
         exporter: &str,
         importer: &str,
@@ -175,6 +186,7 @@ impl TradeDb {
              WHERE x.exports_reported IS NOT NULL AND x.imports_reported IS NOT NULL
              ORDER BY x.year"
         ))
+        .await
     }
 }
 

@@ -17,7 +17,9 @@ use dyad_trade::comtrade::{self, ComtradeRows};
 use dyad_trade::datafusion::arrow::array::RecordBatch;
 use dyad_trade::datafusion::arrow::util::display::array_value_to_string;
 use dyad_trade::ingest::{ingest, Quiet};
-use dyad_trade::{Flow, TradeDb, TradeError};
+use dyad_trade::{Flow, TradeError};
+
+use crate::Db;
 use proptest::prelude::*;
 
 /// FORMATS.md 2.1: the 47 fields of the record, in order.
@@ -210,7 +212,7 @@ fn ingesting_the_response_stores_what_the_csv_stores() {
         let report = ingest(home.path(), &[path], None, &Registry::bundled(), &Quiet).unwrap();
         assert_eq!(report.skipped, 2);
         assert_eq!(report.units.len(), 2, "{report:?}");
-        let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+        let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
         let flows = rows(
             &db.sql(
                 "SELECT * FROM flows WHERE source = 'comtrade' \

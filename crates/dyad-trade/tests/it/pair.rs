@@ -11,7 +11,9 @@ use dyad_trade::datafusion::arrow::array::RecordBatch;
 use dyad_trade::datafusion::arrow::util::display::array_value_to_string;
 use dyad_trade::generate::{generate, Spec};
 use dyad_trade::ingest::{ingest, Quiet};
-use dyad_trade::{Direction, TradeDb, Years};
+use dyad_trade::{Direction, Years};
+
+use crate::Db;
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
@@ -47,7 +49,7 @@ fn table(batches: &[RecordBatch]) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// Asserts that the fast path and SQL answer alike, and returns the rows.
 fn same(
-    db: &TradeDb,
+    db: &Db,
     e: &str,
     i: &str,
     years: Option<Years>,
@@ -74,7 +76,7 @@ fn same(
 /// Asserts that `series` and `series_sql` answer alike, and returns the rows. SQL orders by
 /// year, source, exporter, flow, reporter and source URL, which leaves rows that differ in
 /// classification alone in any order: the rows are compared in that order's keys, then as sets.
-fn same_series(db: &TradeDb, a: &str, b: &str, years: Option<Years>) -> Vec<Vec<String>> {
+fn same_series(db: &Db, a: &str, b: &str, years: Option<Years>) -> Vec<Vec<String>> {
     let fast = table(&db.series(a, b, years).unwrap());
     let sql = table(&db.series_sql(a, b, years).unwrap());
     if !sql.1.is_empty() {
@@ -96,7 +98,7 @@ fn same_series(db: &TradeDb, a: &str, b: &str, years: Option<Years>) -> Vec<Vec<
 
 /// Asserts that `mirror` and `mirror_sql` answer alike (ordered by year, one row a year), and
 /// returns the rows.
-fn same_mirror(db: &TradeDb, e: &str, i: &str, years: Option<Years>) -> Vec<Vec<String>> {
+fn same_mirror(db: &Db, e: &str, i: &str, years: Option<Years>) -> Vec<Vec<String>> {
     let fast = table(&db.mirror(e, i, years).unwrap());
     let sql = table(&db.mirror_sql(e, i, years).unwrap());
     assert_eq!(fast.1, sql.1, "{e}->{i} {years:?}");
@@ -108,7 +110,7 @@ fn same_mirror(db: &TradeDb, e: &str, i: &str, years: Option<Years>) -> Vec<Vec<
 
 /// Asserts that `partners` and `partners_sql` answer alike, and returns the rows.
 fn same_partners(
-    db: &TradeDb,
+    db: &Db,
     c: &str,
     direction: Direction,
     years: Years,
@@ -171,7 +173,7 @@ fn fixtures_answer_alike_with_hand_computed_values() {
         &Quiet,
     )
     .unwrap();
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
 
     // BACI 2022, KAZ -> AFG: 110100 is 41,235,127 USD and 100199 is 9,876,500 (thousands in the
     // file); by chapter 11 and 10, shares of 51,111,627.
@@ -251,7 +253,7 @@ fn series_and_mirror_on_fixtures_answer_alike_with_hand_computed_values() {
         &Quiet,
     )
     .unwrap();
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
 
     // KAZ and AFG: BACI 2022 KAZ -> AFG is 41,235,127 + 9,876,500 = 51,111,627 USD; Comtrade
     // 2022 KAZ's export declaration is its TOTAL row (512,345,678.9), AFG's import declaration
@@ -349,7 +351,7 @@ fn series_and_mirror_on_fixtures_answer_alike_with_hand_computed_values() {
 #[test]
 fn series_and_mirror_without_a_store_answer_alike() {
     // The bundled reported figures alone.
-    let db = TradeDb::open(None, &Registry::bundled()).unwrap();
+    let db = Db::open(None, &Registry::bundled()).unwrap();
     assert!(!same_series(&db, "AFG", "PAK", None).is_empty());
     same_series(&db, "AFG", "IRN", Some(Years::single(2020)));
     assert!(same_mirror(&db, "AFG", "PAK", None).is_empty());
@@ -357,14 +359,14 @@ fn series_and_mirror_without_a_store_answer_alike() {
 
 #[test]
 fn a_level_other_than_2_4_6_is_refused() {
-    let db = TradeDb::open(None, &Registry::bundled()).unwrap();
+    let db = Db::open(None, &Registry::bundled()).unwrap();
     assert!(db.products_by_year("KAZ", "AFG", None, 3, "baci").is_err());
     assert!(db.products("KAZ", "AFG", 2022, 5, "baci").is_err());
 }
 
 /// A generated release: 3 years of 30,000 rows (about 30 pages a file), plus the Comtrade
 /// fixture, so that sources and classifications mix.
-static GENERATED: LazyLock<(tempfile::TempDir, TradeDb, Vec<String>)> = LazyLock::new(|| {
+static GENERATED: LazyLock<(tempfile::TempDir, Db, Vec<String>)> = LazyLock::new(|| {
     let dir = tempfile::tempdir().unwrap();
     let rel = dir.path().join("release");
     let spec = Spec {
@@ -384,7 +386,7 @@ static GENERATED: LazyLock<(tempfile::TempDir, TradeDb, Vec<String>)> = LazyLock
         &Quiet,
     )
     .unwrap();
-    let db = TradeDb::open(Some(&home), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(&home), &Registry::bundled()).unwrap();
     let countries = table(
         &db.sql("SELECT DISTINCT exporter FROM flows WHERE exporter IS NOT NULL ORDER BY exporter")
             .unwrap(),
@@ -446,6 +448,52 @@ proptest! {
 }
 
 #[test]
+fn the_fast_path_answers_alike_on_the_blocking_pool() {
+    // A server runs the fast path on tokio's blocking pool: the same answers as on the
+    // caller's task, on a store large enough to read on two threads there too.
+    let (dir, inline, countries) = &*GENERATED;
+    let home = dir.path().join("home");
+    let pooled = Db(dyad_trade::TradeDb::open(Some(&home), &Registry::bundled())
+        .unwrap()
+        .offload_fast_path());
+    let mut rows = 0;
+    for (a, b) in countries.iter().zip(countries.iter().skip(1)).take(6) {
+        let series = table(&pooled.series(a, b, None).unwrap());
+        assert_eq!(
+            series,
+            table(&inline.series(a, b, None).unwrap()),
+            "{a} {b}"
+        );
+        let products = table(&pooled.products_by_year(a, b, None, 4, "baci").unwrap());
+        let want = table(&inline.products_by_year(a, b, None, 4, "baci").unwrap());
+        assert_eq!(products, want, "{a} {b}");
+        let mirror = table(&pooled.mirror(a, b, None).unwrap());
+        assert_eq!(
+            mirror,
+            table(&inline.mirror(a, b, None).unwrap()),
+            "{a} {b}"
+        );
+        let years = Years {
+            from: 2019,
+            to: 2021,
+        };
+        let partners = table(
+            &pooled
+                .partners(a, Direction::Import, years, 5, "baci")
+                .unwrap(),
+        );
+        let want = table(
+            &inline
+                .partners(a, Direction::Import, years, 5, "baci")
+                .unwrap(),
+        );
+        assert_eq!(partners, want, "{a}");
+        rows += series.1.len() + products.1.len() + partners.1.len();
+    }
+    assert!(rows > 0, "the pairs compared had no rows at all");
+}
+
+#[test]
 fn the_heaviest_generated_pairs_answer_alike() {
     let (_, db, _) = &*GENERATED;
     // The pairs with the most rows span several pages of a file.
@@ -493,7 +541,7 @@ fn a_file_of_several_row_groups_answers_alike() {
     let written = generate(&rel, &spec).unwrap();
     let home = dir.path().join("home");
     ingest(&home, &[rel], None, &Registry::bundled(), &Quiet).unwrap();
-    let db = TradeDb::open(Some(&home), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(&home), &Registry::bundled()).unwrap();
     let (_, rows) = table(
         &db.sql(
             "SELECT count(*), count(DISTINCT source), min(source), min(classification), \
@@ -580,7 +628,7 @@ fn pairs_across_page_boundaries_answer_alike() {
     }
     let home = dir.path().join("home");
     ingest(&home, &[rel], None, &Registry::bundled(), &Quiet).unwrap();
-    let db = TradeDb::open(Some(&home), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(&home), &Registry::bundled()).unwrap();
     let (_, counts) = table(
         &db.sql(
             "SELECT exporter, importer, count(*) FROM flows WHERE year = 2020 \

@@ -12,7 +12,9 @@ use dyad_trade::datafusion::arrow::array::RecordBatch;
 use dyad_trade::datafusion::arrow::util::display::array_value_to_string;
 use dyad_trade::ingest::{ingest, Quiet};
 use dyad_trade::store::Store;
-use dyad_trade::{Source, TradeDb, TradeError, Years};
+use dyad_trade::{Source, TradeError, Years};
+
+use crate::Db;
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
@@ -53,7 +55,7 @@ fn ingest_err(home: &Path, paths: &[PathBuf]) -> String {
         .to_string()
 }
 
-fn one(db: &TradeDb, sql: &str) -> String {
+fn one(db: &Db, sql: &str) -> String {
     let r = rows(&db.sql(sql).unwrap());
     assert_eq!(r.len(), 1, "{sql}: {r:?}");
     r[0][0].1.clone()
@@ -64,7 +66,7 @@ fn baci_release_folder_and_zip_give_the_hand_computed_values() {
     for input in ["baci_release", "baci_release.zip"] {
         let home = tempfile::tempdir().unwrap();
         ingest_ok(home.path(), &[fixture(input)], None);
-        let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+        let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
         // 41235.127 + 9876.5 thousand USD = 41,235,127 + 9,876,500 = 51,111,627 USD.
         assert_eq!(
             one(&db, "SELECT sum(value_usd) FROM flows WHERE source = 'baci' AND exporter = 'KAZ' AND importer = 'AFG'"),
@@ -108,7 +110,7 @@ fn reingesting_a_release_replaces_it() {
     let home = tempfile::tempdir().unwrap();
     ingest_ok(home.path(), &[fixture("baci_release")], None);
     ingest_ok(home.path(), &[fixture("baci_release.zip")], None);
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
     assert_eq!(
         one(&db, "SELECT count(*) FROM flows WHERE source = 'baci'"),
         "6"
@@ -251,7 +253,7 @@ fn bad_baci_input_names_file_and_line_and_changes_nothing() {
         );
         assert_eq!(Store::new(home.path()).manifest().unwrap(), before);
     }
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
     assert_eq!(
         one(&db, "SELECT count(*) FROM flows WHERE source = 'baci'"),
         "6"
@@ -289,7 +291,7 @@ fn a_lettered_release_zip_with_the_new_dictionary_layout() {
     zip.finish().unwrap();
     let home = tempfile::tempdir().unwrap();
     ingest_ok(home.path(), std::slice::from_ref(&zip_path), None);
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
     // 41235.127 + 9876.5 thousand USD = 51,111,627 USD, stored under the lettered release.
     assert_eq!(
         one(&db, "SELECT sum(value_usd) FROM flows WHERE source = 'baci' AND exporter = 'KAZ' AND importer = 'AFG' AND release = 'V202401b'"),
@@ -322,7 +324,7 @@ fn a_lettered_release_zip_with_the_new_dictionary_layout() {
         &[dir.join("BACI_HS22_Y2022_V202501.csv")],
         None,
     );
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
     // 112.304 thousand USD.
     assert_eq!(
         one(
@@ -367,7 +369,7 @@ fn comtrade_api_csv_and_bulk_gz() {
         &[fixture("comtrade_api.csv"), fixture("comtrade_bulk.txt.gz")],
         None,
     );
-    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    let db = Db::open(Some(home.path()), &Registry::bundled()).unwrap();
     // World partner and the mode-of-transport breakdown are skipped: 4 + 2 rows remain.
     assert_eq!(
         one(&db, "SELECT count(*) FROM flows WHERE source = 'comtrade'"),
@@ -447,7 +449,7 @@ fn bad_comtrade_input_is_located() {
 
 #[test]
 fn bundled_reported_figures_answer_without_a_home() {
-    let db = TradeDb::open(None, &Registry::bundled()).unwrap();
+    let db = Db::open(None, &Registry::bundled()).unwrap();
     let s = rows(
         &db.series(
             "KAZ",
@@ -481,7 +483,7 @@ fn bundled_reported_figures_answer_without_a_home() {
 
 #[test]
 fn sql_is_read_only() {
-    let db = TradeDb::open(None, &Registry::bundled()).unwrap();
+    let db = Db::open(None, &Registry::bundled()).unwrap();
     for q in [
         "CREATE TABLE x AS SELECT 1",
         "INSERT INTO flows SELECT * FROM flows",

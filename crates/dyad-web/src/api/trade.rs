@@ -117,9 +117,9 @@ async fn series(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
     let years = years(&p, "years")?;
     required(&p, &["a", "b"])?;
     let out = st
-        .with_trade(move |db| {
-            let (a, b) = (country(db, &p, "a")?, country(db, &p, "b")?);
-            let batches = db.series(&a, &b, years).map_err(query_failed)?;
+        .with_trade(move |db| async move {
+            let (a, b) = (country(&db, &p, "a")?, country(&db, &p, "b")?);
+            let batches = db.series(&a, &b, years).await.map_err(query_failed)?;
             Ok(SeriesView {
                 a,
                 b,
@@ -160,10 +160,12 @@ async fn products(State(st): State<AppState>, p: Params) -> Result<Response, Api
     let source = source(&p)?;
     required(&p, &["exporter", "importer"])?;
     let out = st
-        .with_trade(move |db| {
-            let (exporter, importer) = (country(db, &p, "exporter")?, country(db, &p, "importer")?);
+        .with_trade(move |db| async move {
+            let (exporter, importer) =
+                (country(&db, &p, "exporter")?, country(&db, &p, "importer")?);
             let batches = db
                 .products(&exporter, &importer, year, level, source)
+                .await
                 .map_err(query_failed)?;
             Ok(ProductsView {
                 exporter,
@@ -211,10 +213,11 @@ async fn partners(State(st): State<AppState>, p: Params) -> Result<Response, Api
     let source = source(&p)?;
     required(&p, &["country"])?;
     let out = st
-        .with_trade(move |db| {
-            let country = country(db, &p, "country")?;
+        .with_trade(move |db| async move {
+            let country = country(&db, &p, "country")?;
             let batches = db
                 .partners(&country, direction, years, top, source)
+                .await
                 .map_err(query_failed)?;
             Ok(PartnersView {
                 country,
@@ -239,10 +242,12 @@ async fn mirror(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
     let years = years(&p, "years")?;
     required(&p, &["exporter", "importer"])?;
     let out = st
-        .with_trade(move |db| {
-            let (exporter, importer) = (country(db, &p, "exporter")?, country(db, &p, "importer")?);
+        .with_trade(move |db| async move {
+            let (exporter, importer) =
+                (country(&db, &p, "exporter")?, country(&db, &p, "importer")?);
             let batches = db
                 .mirror(&exporter, &importer, years)
+                .await
                 .map_err(query_failed)?;
             Ok(MirrorView {
                 exporter,

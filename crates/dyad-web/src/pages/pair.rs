@@ -122,11 +122,11 @@ struct Trade {
 /// Reads the pair's figures with the same query as `dyad trade series` and `dyad brief`.
 async fn trade(st: &AppState, actor: &str, state: &str) -> Result<Trade, ApiError> {
     let (actor, state) = (actor.to_string(), state.to_string());
-    st.with_trade(move |db| {
+    st.with_trade(move |db| async move {
         let fail = |e: dyad_brief::BriefError| ApiError::internal(e.to_string());
-        let figures = pair_figures(db, &actor, &state).map_err(fail)?;
+        let figures = pair_figures(&db, &actor, &state).await.map_err(fail)?;
         let releases = if figures.iter().any(|f| f.source_url.is_none()) {
-            releases(db, &actor, &state).map_err(fail)?
+            releases(&db, &actor, &state).await.map_err(fail)?
         } else {
             Vec::new()
         };
@@ -140,19 +140,21 @@ async fn trade(st: &AppState, actor: &str, state: &str) -> Result<Trade, ApiErro
 }
 
 /// "CEPII BACI HS17, release V202401" for each data set holding figures of the pair.
-fn releases(
+async fn releases(
     db: &dyad_trade::TradeDb,
     a: &str,
     b: &str,
 ) -> Result<Vec<String>, dyad_brief::BriefError> {
     let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let (a, b) = (q(&db.country(a)?), q(&db.country(b)?));
-    let batches = db.sql(&format!(
-        "SELECT DISTINCT source, classification, release FROM flows
+    let batches = db
+        .sql(&format!(
+            "SELECT DISTINCT source, classification, release FROM flows
          WHERE ((exporter = {a} AND importer = {b}) OR (exporter = {b} AND importer = {a}))
            AND source <> 'reported'
          ORDER BY source, classification, release"
-    ))?;
+        ))
+        .await?;
     Ok(rows(&batches)?
         .iter()
         .map(|r| {

@@ -1316,14 +1316,11 @@ async fn trade_series_gives_the_reported_figures_with_their_sources() {
 #[tokio::test]
 async fn trade_answers_equal_the_cli_query_on_the_same_tables() {
     // `dyad trade series KAZ AFG` with no home opens these tables: the web must give the same.
-    let cli = tokio::task::spawn_blocking(|| {
-        let db = dyad_trade::TradeDb::open(None, &dyad_core::Registry::bundled()).unwrap();
-        let batches = db.series("KAZ", "AFG", None).unwrap();
-        // The rows as `dyad trade series` writes them.
-        dyad_view::trade::Rows::new(&batches, Some(&dyad_view::trade::SERIES_COLUMNS)).unwrap()
-    })
-    .await
-    .unwrap();
+    let db = dyad_trade::TradeDb::open(None, &dyad_core::Registry::bundled()).unwrap();
+    let batches = db.series("KAZ", "AFG", None).await.unwrap();
+    // The rows as `dyad trade series` writes them.
+    let cli =
+        dyad_view::trade::Rows::new(&batches, Some(&dyad_view::trade::SERIES_COLUMNS)).unwrap();
     let web = get(&bundled(), "/api/trade/series?a=KAZ&b=AFG")
         .await
         .json();

@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 /// Runs `dyad brief`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ledger_args.open()?;
     let db = super::trade::open(ledger_args)?;
     let claims = match &args.claims {
@@ -51,7 +51,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         png: args.png,
         claims,
     };
-    let brief = build(&ledger, &db, &req)?;
+    let brief = build(&ledger, &db, &req).await?;
     let Some(path) = &args.out else {
         if args.png {
             bail!("--png needs --out FILE: the images are written beside it");

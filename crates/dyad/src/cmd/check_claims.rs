@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 /// Runs `dyad check-claims`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let ledger = ledger_args.open()?;
     let (name, text) = match &args.file {
         Some(p) => (
@@ -35,7 +35,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let file = dyad_brief::claims::load(&name, &text, ledger.registry())?;
     let db = super::trade::open(ledger_args)?;
     let acts = ledger.acts(None, None, ledger_args.known_on)?;
-    let results = dyad_brief::claims::check(&file, &db, &acts, ledger.registry());
+    let results = dyad_brief::claims::check(&file, &db, &acts, ledger.registry()).await;
     let view = ClaimsView { claims: &results };
     output::write(&view, Format::resolve(args.format), out)
 }

@@ -22,13 +22,15 @@ pub struct Args {
 }
 
 /// Runs `dyad gap`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::trade::open(ledger_args)?;
     let (e, i) = (db.country(&args.exporter)?, db.country(&args.importer)?);
-    let x = partner_series(&db, &e, true, SeriesSource::ComtradeExporter, false)?
+    let x = partner_series(&db, &e, true, SeriesSource::ComtradeExporter, false)
+        .await?
         .remove(&i)
         .unwrap_or_default();
-    let m = partner_series(&db, &i, false, SeriesSource::ComtradeImporter, false)?
+    let m = partner_series(&db, &i, false, SeriesSource::ComtradeImporter, false)
+        .await?
         .remove(&e)
         .unwrap_or_default();
     let rows = mirror(&x, &m);

@@ -115,7 +115,7 @@ struct JsonOut<'a> {
 }
 
 /// Runs `dyad gravity`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let format = Format::resolve(args.format);
     let formula = gravity::parse_formula(&args.formula)?;
     let vcov: VcovSpec = match &args.vcov {
@@ -157,10 +157,15 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     }
     let read = match (&args.file, &args.sql) {
         (Some(path), _) => read_file(path, &num, &fac, args.threads),
-        (None, Some(query)) => super::trade::open(ledger_args)
-            .and_then(|db| Ok(db.sql(query)?))
-            .and_then(|batches| frame_from_batches(batches.into_iter().map(Ok), &num, &fac))
-            .context("reading the query's rows"),
+        (None, Some(query)) => match super::trade::open(ledger_args) {
+            Ok(db) => db
+                .sql(query)
+                .await
+                .map_err(anyhow::Error::from)
+                .and_then(|batches| frame_from_batches(batches.into_iter().map(Ok), &num, &fac))
+                .context("reading the query's rows"),
+            Err(e) => Err(e).context("reading the query's rows"),
+        },
         (None, None) => unreachable!("clap requires a file or --sql"),
     };
     let mut frame = match (read, hint) {

@@ -114,8 +114,14 @@ pub enum Command {
     Token(token::Args),
 }
 
-/// Runs one subcommand, writing its result to standard output.
-pub fn run(command: Command, ledger: &LedgerArgs, out: &mut dyn std::io::Write) -> Result<()> {
+/// Runs one subcommand, writing its result to standard output. Awaited on the one runtime of
+/// `main`: the commands that read trade tables or serve await there; the others are plain
+/// synchronous code and never touch it.
+pub async fn run(
+    command: Command,
+    ledger: &LedgerArgs,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     match command {
         Command::Status(args) => status::run(args, ledger, out),
         Command::Why(args) => why::run(args, ledger, out),
@@ -129,16 +135,16 @@ pub fn run(command: Command, ledger: &LedgerArgs, out: &mut dyn std::io::Write) 
         Command::Check(args) => check::run(args, ledger, out),
         Command::Init(args) => init::run(args, out),
         Command::Migrate(args) => migrate::run(args, ledger, out),
-        Command::Study(args) => study::run(args, ledger, out),
-        Command::Shares(args) => shares::run(args, ledger, out),
-        Command::Gap(args) => gap::run(args, ledger, out),
-        Command::CheckClaims(args) => check_claims::run(args, ledger, out),
-        Command::Brief(args) => brief::run(args, ledger, out),
-        Command::Gravity(args) => gravity::run(args, ledger, out),
+        Command::Study(args) => study::run(args, ledger, out).await,
+        Command::Shares(args) => shares::run(args, ledger, out).await,
+        Command::Gap(args) => gap::run(args, ledger, out).await,
+        Command::CheckClaims(args) => check_claims::run(args, ledger, out).await,
+        Command::Brief(args) => brief::run(args, ledger, out).await,
+        Command::Gravity(args) => gravity::run(args, ledger, out).await,
         Command::Politics(args) => politics::run(args, ledger, out),
-        Command::Trade(args) => trade::run(args, ledger, out),
-        Command::Sql(args) => sql::run(args, ledger, out),
-        Command::Serve(args) => serve::run(args, ledger, out),
+        Command::Trade(args) => trade::run(args, ledger, out).await,
+        Command::Sql(args) => sql::run(args, ledger, out).await,
+        Command::Serve(args) => serve::run(args, ledger, out).await,
         Command::Token(args) => token::run(args, ledger, out),
     }
 }

@@ -48,7 +48,7 @@ impl Args {
 }
 
 /// Runs `dyad serve` until Ctrl-C.
-pub fn run(args: Args, ledger_args: &LedgerArgs, _out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, _out: &mut dyn Write) -> Result<()> {
     if ledger_args.known_on.is_some() {
         // The server answers for the current ledger; each API call can still ask for a past
         // state of it.
@@ -58,7 +58,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, _out: &mut dyn Write) -> Result
     }
     let limits = args.limits()?;
     init_log()?;
-    dyad_web::serve_blocking(args.addr, ledger_args.home.clone(), limits)?;
+    dyad_web::serve(args.addr, ledger_args.home.clone(), limits).await?;
     Ok(())
 }
 

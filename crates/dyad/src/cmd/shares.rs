@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 /// Runs `dyad shares`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let by_importer = match args.flow.as_str() {
         "import" => false,
         "export" => true,
@@ -45,7 +45,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         );
     };
     let db = super::trade::open(ledger_args)?;
-    let series = partner_series(&db, &args.country, by_importer, source, false)?;
+    let series = partner_series(&db, &args.country, by_importer, source, false).await?;
     let (first, last) = (Period::Year(args.years.from), Period::Year(args.years.to));
     let flows: Vec<(String, Period, f64)> = series
         .iter()

@@ -21,11 +21,12 @@ pub struct Args {
 }
 
 /// Runs `dyad sql`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::trade::open(ledger_args)?;
-    let batches = db.sql(&args.query)?;
+    let batches = db.sql(&args.query).await?;
     if let Some(n) = args.repeat {
-        super::trade::repeat(n, || db.sql(&args.query).map(drop))?;
+        let (db, query) = (&db, &args.query);
+        super::trade::repeat(n, move || async move { db.sql(query).await.map(drop) }).await?;
     }
     let view = dyad_view::trade::SqlView {
         rows: dyad_view::trade::Rows::new(&batches, None)?,

@@ -43,7 +43,7 @@ pub struct Args {
 }
 
 /// Runs `dyad study`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let Some(source) = SeriesSource::parse(&args.source) else {
         bail!(
             "--source {}: expected baci, comtrade or comtrade-exporter",
@@ -80,7 +80,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         source,
         monthly: args.monthly,
     };
-    let s = study::run(&db, &acts, &req)?;
+    let s = study::run(&db, &acts, &req).await?;
     let view = dyad_view::analysis::StudyView { study: &s };
     output::write(&view, Format::resolve(args.format), out)
 }

@@ -22,10 +22,10 @@ pub struct Args {
 }
 
 /// Runs `dyad trade mirror`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open(ledger_args)?;
     let (exporter, importer) = (db.country(&args.exporter)?, db.country(&args.importer)?);
-    let batches = db.mirror(&exporter, &importer, args.years)?;
+    let batches = db.mirror(&exporter, &importer, args.years).await?;
     let view = MirrorView {
         exporter,
         importer,

@@ -56,13 +56,13 @@ enum Command {
 }
 
 /// Runs `dyad trade ...`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     match args.command {
         Command::Ingest(a) => ingest::run(a, ledger_args, out),
-        Command::Series(a) => series::run(a, ledger_args, out),
-        Command::Products(a) => products::run(a, ledger_args, out),
-        Command::Partners(a) => partners::run(a, ledger_args, out),
-        Command::Mirror(a) => mirror::run(a, ledger_args, out),
+        Command::Series(a) => series::run(a, ledger_args, out).await,
+        Command::Products(a) => products::run(a, ledger_args, out).await,
+        Command::Partners(a) => partners::run(a, ledger_args, out).await,
+        Command::Mirror(a) => mirror::run(a, ledger_args, out).await,
         Command::Generate(a) => generate::run(a, out),
     }
 }
@@ -152,14 +152,18 @@ pub fn rows(batches: &[RecordBatch], columns: &[&str]) -> Result<dyad_view::trad
 
 /// Runs `query` `n` more times (after the caller's untimed first run) and prints the median,
 /// 90th percentile and fastest run in milliseconds to standard error (`--repeat`).
-pub fn repeat(n: usize, mut query: impl FnMut() -> dyad_trade::Result<()>) -> Result<()> {
+pub async fn repeat<F, Q>(n: usize, mut query: F) -> Result<()>
+where
+    F: FnMut() -> Q,
+    Q: std::future::Future<Output = dyad_trade::Result<()>>,
+{
     if n == 0 {
         return Ok(());
     }
     let mut ms = Vec::with_capacity(n);
     for _ in 0..n {
         let t = std::time::Instant::now();
-        query()?;
+        query().await?;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     ms.sort_by(f64::total_cmp);

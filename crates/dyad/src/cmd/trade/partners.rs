@@ -30,7 +30,7 @@ pub struct Args {
 }
 
 /// Runs `dyad trade partners`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open(ledger_args)?;
     let direction = if args.flow == "export" {
         Direction::Export
@@ -38,7 +38,9 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         Direction::Import
     };
     let country = db.country(&args.country)?;
-    let batches = db.partners(&country, direction, args.years, args.top, &args.source)?;
+    let batches = db
+        .partners(&country, direction, args.years, args.top, &args.source)
+        .await?;
     let view = PartnersView {
         country,
         flow: args.flow.clone(),

@@ -43,19 +43,23 @@ pub struct Args {
 }
 
 /// Runs `dyad trade products`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open(ledger_args)?;
     let (exporter, importer) = (db.country(&args.exporter)?, db.country(&args.importer)?);
     let (e, i, level, source) = (&exporter, &importer, args.level, &args.source);
-    let query = || match (args.year, args.sql) {
-        (Some(y), false) => db.products(e, i, y, level, source),
-        (Some(y), true) => db.products_sql(e, i, y, level, source),
-        (None, false) => db.products_by_year(e, i, args.years, level, source),
-        (None, true) => db.products_by_year_sql(e, i, args.years, level, source),
+    let (db, years) = (&db, args.years);
+    let (year, sql) = (args.year, args.sql);
+    let query = move || async move {
+        match (year, sql) {
+            (Some(y), false) => db.products(e, i, y, level, source).await,
+            (Some(y), true) => db.products_sql(e, i, y, level, source).await,
+            (None, false) => db.products_by_year(e, i, years, level, source).await,
+            (None, true) => db.products_by_year_sql(e, i, years, level, source).await,
+        }
     };
-    let batches = query()?;
+    let batches = query().await?;
     if let Some(n) = args.repeat {
-        super::repeat(n, || query().map(drop))?;
+        super::repeat(n, move || async move { query().await.map(drop) }).await?;
     }
     let store_rows = db.store_rows();
     match args.year {

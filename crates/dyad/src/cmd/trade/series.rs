@@ -22,10 +22,10 @@ pub struct Args {
 }
 
 /// Runs `dyad trade series`.
-pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open(ledger_args)?;
     let (a, b) = (db.country(&args.a)?, db.country(&args.b)?);
-    let batches = db.series(&a, &b, args.years)?;
+    let batches = db.series(&a, &b, args.years).await?;
     let view = SeriesView {
         a,
         b,
