@@ -9,25 +9,19 @@
 //! rows are left out of these queries (they are in `flows` for `dyad sql`).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
-use datafusion::datasource::MemTable;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::SessionContext;
 use dyad_core::Registry;
 
-use crate::codes::{resolve_country, AreaCodes, AreaKind};
+use crate::codes::{resolve_country, AreaCodes};
+use crate::engine::Engine;
 use crate::error::{Result, TradeError};
-use crate::flow::{flows_to_batch, Flow, FLOW_SCHEMA};
+use crate::flow::Flow;
 use crate::pair::{self, PairIndex, PairQuery, ProductSums};
-use crate::reported;
-use crate::store::{product_schema, Store};
+use crate::tables;
 
 /// An inclusive range of years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +77,8 @@ pub enum Direction {
 pub struct TradeDb {
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
+    /// Where the SQL runs; with a cluster the fast path is not used.
+    engine: Engine,
     registry: Registry,
     areas: AreaCodes,
     store_rows: u64,
@@ -108,81 +104,51 @@ fn quote(s: &str) -> String {
 }
 
 impl TradeDb {
-    /// Opens the store of `home` (if any) plus the bundled reported figures.
+    /// Opens the store of `home` (if any) plus the bundled reported figures, for queries in this
+    /// process.
     pub fn open(home: Option<&Path>, registry: &Registry) -> Result<TradeDb> {
+        TradeDb::open_on(home, registry, Engine::Embedded)
+    }
+
+    /// [`TradeDb::open`] with the tables registered in a session of `engine`: with a cluster,
+    /// every answer is SQL planned and run there (the one-dyad fast path is not used).
+    pub fn open_on(home: Option<&Path>, registry: &Registry, engine: Engine) -> Result<TradeDb> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(
                 std::thread::available_parallelism()
                     .map_or(2, |n| n.get())
                     .clamp(1, 8),
             )
+            // A cluster's client waits on timers (polling for a job's end, timeouts) and sockets.
+            .enable_all()
             .build()
             .map_err(|e| TradeError::Other(format!("starting the query runtime: {e}")))?;
-        let config = SessionConfig::new().with_information_schema(true);
-        let ctx = SessionContext::new_with_config(config);
-        let areas = AreaCodes::new(registry);
-        let manifest = match home {
-            Some(h) => Some((Store::new(h), Store::new(h).manifest()?)),
-            None => None,
+        // Entered because a cluster's client may start its connections while being built.
+        let (ctx, tables) = {
+            let _guard = runtime.enter();
+            tables::session(home, registry, &engine)?
         };
-        let mut store_rows = 0;
-        let mut has_bundled_copy = false;
-        let mut flow_files = Vec::new();
-        let mut product_files = Vec::new();
-        if let Some((store, m)) = &manifest {
-            store_rows = m.units.values().map(|u| u.rows).sum();
-            has_bundled_copy = m.units.contains_key(reported::BUNDLED_KEY);
-            flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
-            product_files = m.product_files().map(|f| store.root().join(f)).collect();
-        }
-        let memory = if has_bundled_copy {
-            Vec::new()
-        } else {
-            reported::bundled(registry)
-        };
-        let mem_flows = if has_bundled_copy {
-            Vec::new()
-        } else {
-            vec![flows_to_batch(&memory)]
-        };
-        let mem = Arc::new(MemTable::try_new(FLOW_SCHEMA.clone(), vec![mem_flows])?);
-        let flows: Arc<dyn datafusion::catalog::TableProvider> = if flow_files.is_empty() {
-            mem
-        } else {
-            let stored = listing(&flow_files, FLOW_SCHEMA.clone())?;
-            if has_bundled_copy {
-                stored
-            } else {
-                let df = ctx.read_table(stored)?.union(ctx.read_table(mem)?)?;
-                df.into_view()
-            }
-        };
-        ctx.register_table("flows", flows)?;
-        let products: Arc<dyn datafusion::catalog::TableProvider> = if product_files.is_empty() {
-            Arc::new(MemTable::try_new(product_schema(), vec![vec![]])?)
-        } else {
-            listing(&product_files, product_schema())?
-        };
-        let (flow_files_kept, product_files_kept) = (flow_files.clone(), product_files.clone());
-        ctx.register_table("products", products)?;
-        ctx.register_table("countries", Arc::new(countries_table(registry)?))?;
-        ctx.register_table("areas", Arc::new(areas_table(&areas)?))?;
         Ok(TradeDb {
             runtime,
             ctx,
+            engine,
             registry: registry.clone(),
-            areas,
-            store_rows,
-            flow_files: flow_files_kept,
-            product_files: product_files_kept,
-            memory,
+            areas: tables.areas,
+            store_rows: tables.store_rows,
+            flow_files: tables.flow_files,
+            product_files: tables.product_files,
+            memory: tables.memory,
             pair_index: OnceLock::new(),
             names: OnceLock::new(),
         })
     }
 
-    /// The fast path's index, read on first use.
+    /// The fast path's index, read on first use; `None` (use SQL) on a cluster, where every
+    /// answer must come from the cluster.
     fn pair_index(&self) -> Result<Option<&PairIndex>> {
+        if !self.engine.is_embedded() {
+            return Ok(None);
+        }
         let loaded = self.pair_index.get_or_init(|| {
             match PairIndex::load(&self.flow_files, self.memory.clone()) {
                 Ok(Ok(index)) => Ok(Some(index)),
@@ -222,7 +188,7 @@ impl TradeDb {
             .with_allow_statements(false);
         self.runtime.block_on(async {
             let df = self.ctx.sql_with_options(query, options).await?;
-            Ok(df.collect().await?)
+            self.engine.collect(df).await
         })
     }
 
@@ -460,86 +426,6 @@ fn year_filter(years: Option<Years>) -> String {
     years.map_or_else(String::new, |y| {
         format!("AND year BETWEEN {} AND {}", y.from, y.to)
     })
-}
-
-fn listing(
-    files: &[std::path::PathBuf],
-    schema: datafusion::arrow::datatypes::SchemaRef,
-) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
-    let urls = files
-        .iter()
-        .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
-        .collect::<datafusion::error::Result<Vec<_>>>()?;
-    let options =
-        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(options)
-        .with_schema(schema);
-    Ok(Arc::new(ListingTable::try_new(config)?))
-}
-
-fn countries_table(registry: &Registry) -> Result<MemTable> {
-    let states: Vec<_> = registry.states().collect();
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("code", DataType::Utf8, false),
-        Field::new("name", DataType::Utf8, false),
-        Field::new("numeric", DataType::Int32, true),
-    ]));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        vec![
-            Arc::new(StringArray::from_iter_values(
-                states.iter().map(|s| s.code.as_str()),
-            )) as ArrayRef,
-            Arc::new(StringArray::from_iter_values(
-                states.iter().map(|s| s.name.as_str()),
-            )),
-            Arc::new(
-                states
-                    .iter()
-                    .map(|s| s.numeric.map(i32::from))
-                    .collect::<Int32Array>(),
-            ),
-        ],
-    )?;
-    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
-}
-
-fn areas_table(areas: &AreaCodes) -> Result<MemTable> {
-    let all: Vec<_> = areas.iter().collect();
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("code", DataType::Int32, false),
-        Field::new("iso3", DataType::Utf8, true),
-        Field::new("kind", DataType::Utf8, false),
-        Field::new("name", DataType::Utf8, false),
-    ]));
-    let kind = |k: AreaKind| match k {
-        AreaKind::Iso => "iso",
-        AreaKind::OwnCode => "own_code",
-        AreaKind::Historical => "historical",
-        AreaKind::OtherAsia => "other_asia",
-        AreaKind::Nes => "nes",
-    };
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        vec![
-            Arc::new(Int32Array::from_iter_values(
-                all.iter().map(|a| a.code as i32),
-            )) as ArrayRef,
-            Arc::new(
-                all.iter()
-                    .map(|a| a.iso3.as_deref())
-                    .collect::<StringArray>(),
-            ),
-            Arc::new(StringArray::from_iter_values(
-                all.iter().map(|a| kind(a.kind)),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                all.iter().map(|a| a.name.as_str()),
-            )),
-        ],
-    )?;
-    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }
 
 /// The rows of a one-year `products_by_year` answer without its first column, which holds that

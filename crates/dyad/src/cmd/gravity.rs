@@ -84,6 +84,9 @@ pub struct Args {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    // With `--sql`, where the query runs.
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 /// Parses `MM-DD` (e.g. `06-30`).
@@ -157,7 +160,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     }
     let read = match (&args.file, &args.sql) {
         (Some(path), _) => read_file(path, &num, &fac),
-        (None, Some(query)) => super::trade::open(ledger_args)
+        (None, Some(query)) => super::trade::open_on(ledger_args, &args.cluster)
             .and_then(|db| Ok(db.sql(query)?))
             .and_then(|batches| frame_from_batches(batches.into_iter().map(Ok), &num, &fac))
             .context("reading the query's rows"),

@@ -18,11 +18,13 @@ pub struct Args {
     pub years: Option<dyad_trade::Years>,
     #[command(flatten)]
     pub output: super::OutputArgs,
+    #[command(flatten)]
+    pub cluster: crate::cmd::cluster::ClusterArgs,
 }
 
 /// Runs `dyad trade mirror`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::open(ledger_args)?;
+    let db = super::open_on(ledger_args, &args.cluster)?;
     let batches = db.mirror(&args.exporter, &args.importer, args.years)?;
     super::write(&batches, &args.output, out)
 }

@@ -99,6 +99,16 @@ pub fn open(ledger_args: &LedgerArgs) -> Result<dyad_trade::TradeDb> {
         .context("opening the trade tables")
 }
 
+/// [`open`], with the SQL planned and run on the cluster `--cluster` names, if any.
+pub fn open_on(
+    ledger_args: &LedgerArgs,
+    cluster: &super::cluster::ClusterArgs,
+) -> Result<dyad_trade::TradeDb> {
+    let registry = dyad_core::Registry::bundled();
+    dyad_trade::TradeDb::open_on(ledger_args.home.as_deref(), &registry, cluster.engine()?)
+        .context("opening the trade tables")
+}
+
 /// Writes query results in the chosen format.
 pub fn write(batches: &[RecordBatch], args: &OutputArgs, out: &mut dyn Write) -> Result<()> {
     let format = match args.format {

@@ -37,11 +37,13 @@ pub struct Args {
     pub sql: bool,
     #[command(flatten)]
     pub output: super::OutputArgs,
+    #[command(flatten)]
+    pub cluster: crate::cmd::cluster::ClusterArgs,
 }
 
 /// Runs `dyad trade products`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::open(ledger_args)?;
+    let db = super::open_on(ledger_args, &args.cluster)?;
     let (e, i, level, source) = (&args.exporter, &args.importer, args.level, &args.source);
     let query = || match (args.year, args.sql) {
         (Some(y), false) => db.products(e, i, y, level, source),
