@@ -29,7 +29,7 @@ log="$work/serve.log"
 cleanup() { kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$DYAD" --home "$work/home" init >/dev/null
+"$DYAD" init "$work/home" >/dev/null
 "$DYAD" trade generate "$work/gen" --rows "$YEAR_ROWS" --years 2017-2024 --seed 3 >/dev/null 2>&1
 "$DYAD" --home "$work/home" trade ingest "$work/gen" >/dev/null 2>&1
 rm -rf "$work/gen"

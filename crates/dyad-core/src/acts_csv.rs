@@ -1,20 +1,19 @@
 //! Reading and writing acts as CSV, in the format of the bundled dataset
 //! (`date,actor,counterpart,act,level,detail,source_url,source_date`, plus an optional `id`).
 
-use std::collections::HashMap;
 use std::io::Write;
 
-use crate::act::{Act, ActKind};
-use crate::codes::{check_url, Registry};
-use crate::date::{PartialDate, Precision};
+use crate::act::Act;
+use crate::codes::Registry;
 use crate::error::{InputError, InputErrors};
+use crate::raw::{repeated_ids, RawAct};
 use crate::table::{read_rows, Columns};
 
 /// Columns of an acts file. `authority` is accepted for `counterpart`.
 pub const ACT_COLUMNS: Columns<'static> = Columns {
     required: &["date", "actor", "counterpart", "act", "source_url"],
     optional: &["id", "level", "detail", "source_date"],
-    aliases: &[("authority", "counterpart")],
+    aliases: &RawAct::ALIASES,
 };
 
 /// An act read from a file, with the line it came from.
@@ -28,8 +27,8 @@ pub struct ActRow {
     pub id_given: bool,
 }
 
-/// Parses and validates an acts CSV against `registry`. All rows are checked; any problem makes
-/// the whole file fail, with every problem located.
+/// Parses an acts CSV and validates each row against `registry` ([`RawAct::validate`]). All
+/// rows are checked; any problem makes the whole file fail, with every problem located.
 pub fn parse_acts(
     file: &str,
     bytes: &[u8],
@@ -106,83 +105,22 @@ fn read_acts(
 ) -> (Vec<ActRow>, InputErrors) {
     let mut rows: Vec<ActRow> = Vec::new();
     let result = read_rows(file, bytes, ACT_COLUMNS, |row| {
-        let date_text = row.get("date");
-        let date = PartialDate::parse(date_text).map_err(|e| row.error("date", e.to_string()))?;
-        let actor = row.get("actor");
-        if registry.state(actor).is_none() {
-            return Err(row.error(
-                "actor",
-                format!("unknown actor `{actor}` (expected an ISO alpha-3 code or UN)"),
-            ));
-        }
-        let authority_id = row.get("counterpart");
-        let authority = registry.authority(authority_id).ok_or_else(|| {
-            row.error("counterpart", format!("unknown authority `{authority_id}`"))
-        })?;
-        let kind: ActKind = row
-            .get("act")
-            .parse()
-            .map_err(|e: crate::act::UnknownAct| row.error("act", e.to_string()))?;
-        if !authority.covers(&date) {
-            let wind_up = kind.winds_up() && date.end() >= authority.from;
-            if !wind_up {
-                let hint = if authority.until.is_some_and(|u| date.start() > u) {
-                    "; after its end only acts that wind it up (mission_closed, envoy_rejected, \
-                     recognition_withdrawn) may be dated"
-                } else {
-                    ""
-                };
-                return Err(row.error(
-                    "date",
-                    format!(
-                        "{date} is outside the period of {authority_id} ({}){hint}",
-                        authority.period()
-                    ),
-                ));
-            }
-        }
-        let level = match row.get("level") {
-            "" => None,
-            t => match t.parse::<u8>() {
-                Ok(l) if l <= 5 => Some(l),
-                _ => return Err(row.error("level", format!("`{t}` is not a level from 0 to 5"))),
-            },
+        let raw = RawAct {
+            id: row.get("id"),
+            date: row.get("date"),
+            actor: row.get("actor"),
+            counterpart: row.get("counterpart"),
+            act: row.get("act"),
+            level: row.get("level"),
+            detail: row.get("detail"),
+            source_url: row.get("source_url"),
+            source_date: row.get("source_date"),
         };
-        let source_url = row.get("source_url");
-        check_url(source_url).map_err(|m| row.error("source_url", m))?;
-        let source_date = match row.get("source_date") {
-            "" => None,
-            t => {
-                let d =
-                    PartialDate::parse(t).map_err(|e| row.error("source_date", e.to_string()))?;
-                if d.precision() == Precision::Year {
-                    return Err(row.error(
-                        "source_date",
-                        "give the source's date as YYYY-MM-DD or YYYY-MM",
-                    ));
-                }
-                Some(d)
-            }
-        };
-        let given = row.get("id");
-        let id = match given {
-            "" => Act::natural_id(actor, authority_id, &date, kind),
-            given => given.to_string(),
-        };
+        let valid = raw.validate(registry).map_err(|e| row.locate(e))?;
         rows.push(ActRow {
-            act: Act {
-                id,
-                date,
-                actor: actor.to_string(),
-                authority: authority_id.to_string(),
-                kind,
-                level,
-                detail: row.get("detail").to_string(),
-                source_url: source_url.to_string(),
-                source_date,
-            },
+            act: valid.act,
             line: row.line(),
-            id_given: !given.is_empty(),
+            id_given: valid.id_given,
         });
         Ok(())
     });
@@ -201,44 +139,26 @@ fn read_acts(
     (rows, errors)
 }
 
-/// Duplicates are found after reading, in one pass over borrowed ids with a map sized up front:
-/// hashing each id once and copying none keeps large files fast. A repeat is reported against
-/// the first row with its id; any duplicate fails the file.
+/// Duplicates are found after reading (see [`repeated_ids`]). A repeat is reported against the
+/// first row with its id; any duplicate fails the file.
 fn find_duplicates(file: &str, rows: &[ActRow], errors: &mut InputErrors) {
-    // foldhash rather than SipHash: ids come from the user's own files, not from an adversary
-    // on a network, and SipHash was a measurable share of a large import.
-    let mut seen: HashMap<&str, u64, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
-    for r in rows {
-        if let Some(&first) = seen.get(r.act.id.as_str()) {
-            errors.0.push(InputError {
-                file: file.to_string(),
-                line: r.line,
-                column: 0,
-                field: None,
-                message: format!(
-                    "duplicate act `{}`: line {first} already has this actor, authority, date and act",
-                    r.act.id
-                ),
-            });
-        } else {
-            seen.insert(&r.act.id, r.line);
-        }
+    for (repeat, first) in repeated_ids(rows.iter().map(|r| r.act.id.as_str())) {
+        let r = &rows[repeat];
+        errors.0.push(InputError {
+            file: file.to_string(),
+            line: r.line,
+            column: 0,
+            field: None,
+            message: format!(
+                "duplicate act `{}`: line {} already has this actor, authority, date and act",
+                r.act.id, rows[first].line
+            ),
+        });
     }
 }
 
-/// The header written by [`write_acts`].
-pub const EXPORT_HEADER: [&str; 9] = [
-    "id",
-    "date",
-    "actor",
-    "counterpart",
-    "act",
-    "level",
-    "detail",
-    "source_url",
-    "source_date",
-];
+/// The header written by [`write_acts`]: every field of an act.
+pub const EXPORT_HEADER: [&str; 9] = RawAct::FIELDS;
 
 /// Writes acts as CSV, readable again by [`parse_acts`].
 pub fn write_acts<'a>(out: impl Write, acts: impl IntoIterator<Item = &'a Act>) -> csv::Result<()> {
@@ -264,6 +184,21 @@ pub fn write_acts<'a>(out: impl Write, acts: impl IntoIterator<Item = &'a Act>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The CSV columns are the fields of a raw act, so the CSV and JSON readers take the same.
+    #[test]
+    fn the_columns_are_the_fields_of_a_raw_act() {
+        let mut columns: Vec<&str> = ACT_COLUMNS
+            .required
+            .iter()
+            .chain(ACT_COLUMNS.optional)
+            .copied()
+            .collect();
+        columns.sort_unstable();
+        let mut fields = RawAct::FIELDS.to_vec();
+        fields.sort_unstable();
+        assert_eq!(columns, fields);
+    }
 
     /// After an authority's last day only acts that wind it up are accepted; before its first
     /// day nothing is.

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::date::{parse_day, PartialDate};
+use crate::date::PartialDate;
 use crate::error::InputErrors;
+use crate::raw::RawAuthority;
 use crate::table::{read_rows, Columns};
 
 /// What kind of actor a code names.
@@ -247,8 +248,8 @@ fn parse_states(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, State>, Inp
 }
 
 /// Parses an authorities CSV (`id,state,name,from,until,exile_from,contests,source_url,note`;
-/// `contests` is optional, space-separated state codes), checking each state code against
-/// `registry`.
+/// `contests` is optional, space-separated state codes) and validates each row against
+/// `registry` and the rows before it ([`RawAuthority::validate`]).
 pub fn parse_authorities(
     file: &str,
     bytes: &[u8],
@@ -256,60 +257,19 @@ pub fn parse_authorities(
 ) -> Result<Vec<Authority>, InputErrors> {
     let mut out: Vec<Authority> = Vec::new();
     read_rows(file, bytes, AUTHORITY_COLUMNS, |row| {
-        let day = |name: &str| -> Result<Option<Date>, _> {
-            match row.get(name) {
-                "" => Ok(None),
-                t => parse_day(t)
-                    .map(Some)
-                    .map_err(|e| row.error(name, e.to_string())),
-            }
+        let raw = RawAuthority {
+            id: row.get("id"),
+            state: row.get("state"),
+            name: row.get("name"),
+            from: row.get("from"),
+            until: row.get("until"),
+            exile_from: row.get("exile_from"),
+            contests: row.get("contests"),
+            source_url: row.get("source_url"),
+            note: row.get("note"),
         };
-        let id = row.get("id");
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(row.error(
-                "id",
-                format!("`{id}` is not a valid identifier (letters, digits, - and _)"),
-            ));
-        }
-        if out.iter().any(|a| a.id == id) {
-            return Err(row.error("id", format!("authority `{id}` appears twice")));
-        }
-        let state = row.get("state");
-        if registry.state(state).is_none() {
-            return Err(row.error("state", format!("unknown state `{state}`")));
-        }
-        let from = day("from")?.ok_or_else(|| row.error("from", "a start date is required"))?;
-        let until = day("until")?;
-        if until.is_some_and(|u| u < from) {
-            return Err(row.error("until", "ends before it starts"));
-        }
-        let mut contests = Vec::new();
-        for code in row.get("contests").split_whitespace() {
-            if registry.state(code).is_none() {
-                return Err(row.error("contests", format!("unknown state `{code}`")));
-            }
-            if code == state {
-                return Err(row.error("contests", format!("`{code}` is the authority's own state")));
-            }
-            contests.push(code.to_string());
-        }
-        let source_url = row.get("source_url");
-        check_url(source_url).map_err(|m| row.error("source_url", m))?;
-        out.push(Authority {
-            id: id.to_string(),
-            state: state.to_string(),
-            name: row.get("name").to_string(),
-            from,
-            until,
-            exile_from: day("exile_from")?,
-            contests,
-            source_url: source_url.to_string(),
-            note: row.get("note").to_string(),
-        });
+        let authority = raw.validate(registry, &out).map_err(|e| row.locate(e))?;
+        out.push(authority);
         Ok(())
     })?;
     Ok(out)

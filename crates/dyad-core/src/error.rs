@@ -37,21 +37,26 @@ pub struct InputErrors(pub Vec<InputError>);
 /// How many problems are listed before the rest are only counted.
 const SHOWN: usize = 20;
 
+/// The count of problems, then the first [`SHOWN`] of them, one per line.
+fn summary(f: &mut fmt::Formatter<'_>, problems: &[impl fmt::Display]) -> fmt::Result {
+    let n = problems.len();
+    write!(
+        f,
+        "{n} problem{} found; nothing was changed",
+        if n == 1 { "" } else { "s" }
+    )?;
+    for e in problems.iter().take(SHOWN) {
+        write!(f, "\n  {e}")?;
+    }
+    if n > SHOWN {
+        write!(f, "\n  ... and {} more", n - SHOWN)?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(
-            f,
-            "{n} problem{} found; nothing was changed",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for e in self.0.iter().take(SHOWN) {
-            write!(f, "\n  {e}")?;
-        }
-        if n > SHOWN {
-            write!(f, "\n  ... and {} more", n - SHOWN)?;
-        }
-        Ok(())
+        summary(f, &self.0)
     }
 }
 
@@ -63,3 +68,51 @@ impl InputErrors {
         self.0.is_empty()
     }
 }
+
+/// One problem in a record of a list given as data rather than a file (the JSON array of acts a
+/// curator posts), located as `list[index].field`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    /// Name of the list (`acts`).
+    pub list: String,
+    /// 0-based position of the record in the list.
+    pub index: usize,
+    /// The field, when the problem is one field's.
+    pub field: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl RecordError {
+    /// Locates a [`FieldError`](crate::raw::FieldError) at record `index` of `list`.
+    pub fn new(list: &str, index: usize, e: crate::raw::FieldError) -> RecordError {
+        RecordError {
+            list: list.to_string(),
+            index,
+            field: e.field.map(str::to_string),
+            message: e.message,
+        }
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.list, self.index)?;
+        if let Some(field) = &self.field {
+            write!(f, ".{field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem found in a list of records; a write with any of these changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordErrors(pub Vec<RecordError>);
+
+impl fmt::Display for RecordErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        summary(f, &self.0)
+    }
+}
+
+impl std::error::Error for RecordErrors {}

@@ -5,6 +5,7 @@
 //! than stopping at the first, so a user can fix a file in one pass.
 
 use crate::error::{InputError, InputErrors};
+use crate::raw::FieldError;
 
 /// The columns a CSV format has.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +55,15 @@ impl Row<'_> {
             column: self.position(name).map_or(0, |i| i + 1),
             field: Some(name.to_string()),
             message: message.into(),
+        }
+    }
+
+    /// A validation problem ([`FieldError`]) located in this row: at its field's column, or
+    /// the row as a whole.
+    pub fn locate(&self, e: FieldError) -> InputError {
+        match e.field {
+            Some(field) => self.error(field, e.message),
+            None => self.row_error(e.message),
         }
     }
 

@@ -5,20 +5,15 @@
 //! revocation time) and their names cannot be reused, because acts written with a token record
 //! its name as `recorded_by`: one name must always mean one token.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{now, Ledger, LedgerError, Result};
+use crate::error::{Result, TokenError};
+use crate::{now, schema, Ledger};
 
 /// Prefix of every token, so a leaked one is recognisable in logs and secret scanners.
 pub const TOKEN_PREFIX: &str = "dyad_";
-
-const TOKENS_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS tokens(
-    name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL, revoked_at TEXT);
-";
 
 /// A token as listed: never the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -47,51 +42,39 @@ fn check_name(name: &str) -> Result<()> {
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | ' '));
     if !ok || name.trim() != name {
-        return Err(LedgerError::Io(format!(
-            "`{name}` is not a valid token name: use 1 to 64 letters, digits, spaces, '-', '_', '.' or '@', without spaces at either end"
-        )));
+        return Err(TokenError::BadName(name.to_string()).into());
     }
     Ok(())
 }
 
 impl Ledger {
-    fn tokens_table(&self) -> Result<()> {
-        self.conn.execute_batch(TOKENS_SCHEMA)?;
-        Ok(())
+    /// Whether the tokens table is there to read: from version 4 always; before, a home got it
+    /// with its first token, and one without it has none.
+    fn has_tokens(&self) -> Result<bool> {
+        Ok(self.read_version() >= 4 || schema::has_table(&self.conn, "tokens")?)
     }
 
     /// Creates a token called `name` and returns it; only its hash is kept, so this is the
-    /// one time it can be read.
+    /// one time it can be read. A refused name leaves the home as it was (not even migrated).
     pub fn create_token(&mut self, name: &str) -> Result<String> {
         check_name(name)?;
-        self.tokens_table()?;
-        let existing: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT revoked_at FROM tokens WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match existing {
-            Some(None) => {
-                return Err(LedgerError::Io(format!(
-                    "a token named `{name}` already exists; revoke it first or choose another name"
-                )))
+        if let Some(t) = self.tokens()?.into_iter().find(|t| t.name == name) {
+            return Err(match t.revoked_at {
+                None => TokenError::Exists(t.name),
+                Some(revoked_at) => TokenError::Retired {
+                    name: t.name,
+                    revoked_at,
+                },
             }
-            Some(Some(when)) => {
-                return Err(LedgerError::Io(format!(
-                    "the name `{name}` belonged to a token revoked at {when}; acts in the history carry it, so choose another name"
-                )))
-            }
-            None => {}
+            .into());
         }
         let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret)
-            .map_err(|e| LedgerError::Io(format!("no random numbers for a token: {e}")))?;
+        getrandom::fill(&mut secret).map_err(TokenError::NoRandom)?;
         let token: String = std::iter::once(TOKEN_PREFIX.to_string())
             .chain(secret.iter().map(|b| format!("{b:02x}")))
             .collect();
+        self.writable()?;
+        // Should another process take the name meanwhile, the primary key refuses this one.
         self.conn.execute(
             "INSERT INTO tokens(name, hash, created_at) VALUES(?1, ?2, ?3)",
             params![name, hash(&token), now()],
@@ -101,7 +84,9 @@ impl Ledger {
 
     /// Every token ever created, by name.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        self.tokens_table()?;
+        if !self.has_tokens()? {
+            return Ok(Vec::new());
+        }
         let mut stmt = self
             .conn
             .prepare("SELECT name, created_at, revoked_at FROM tokens ORDER BY name")?;
@@ -115,20 +100,24 @@ impl Ledger {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Revokes the token called `name`; fails if there is none or it is already revoked.
+    /// Revokes the token called `name`; fails if there is none or it is already revoked (and
+    /// then leaves the home as it was).
     pub fn revoke_token(&mut self, name: &str) -> Result<()> {
-        self.tokens_table()?;
+        match self.tokens()?.into_iter().find(|t| t.name == name) {
+            None => return Err(TokenError::Unknown(name.to_string()).into()),
+            Some(t) if t.revoked_at.is_some() => {
+                return Err(TokenError::AlreadyRevoked(t.name).into())
+            }
+            Some(_) => {}
+        }
+        self.writable()?;
         let changed = self.conn.execute(
             "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
             params![name, now()],
         )?;
         if changed == 0 {
-            let known = self.tokens()?.into_iter().any(|t| t.name == name);
-            return Err(LedgerError::Io(if known {
-                format!("token `{name}` is already revoked")
-            } else {
-                format!("no token named `{name}` (see `dyad token list`)")
-            }));
+            // Revoked by another process since it was read above.
+            return Err(TokenError::AlreadyRevoked(name.to_string()).into());
         }
         Ok(())
     }
@@ -141,7 +130,9 @@ impl Ledger {
     /// tell a caller anything about the stored hashes. A home has a handful of tokens, so reading
     /// them all costs nothing.
     pub fn token_name(&self, token: &str) -> Result<Option<String>> {
-        self.tokens_table()?;
+        if !self.has_tokens()? {
+            return Ok(None);
+        }
         let wanted = hash(token);
         let mut stmt = self
             .conn

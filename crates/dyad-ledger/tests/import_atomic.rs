@@ -409,3 +409,55 @@ fn given_ids_keep_their_history() {
         ["RUS/AFG-IEA/2022-04-06/envoy_accepted", "kaz-2023-envoy"]
     );
 }
+
+/// Acts given as data (the curator API's JSON) go through the same validation as a file, all or
+/// nothing, with problems located as `acts[i].field`; valid ones are stored like an import.
+#[test]
+fn acts_given_as_data_are_validated_like_a_file() {
+    use dyad_core::raw::RawAct;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = new_ledger(dir.path());
+    let good = RawAct {
+        date: "2023-04-17",
+        actor: "KAZ",
+        counterpart: "AFG-IEA",
+        act: "envoy_accepted",
+        detail: "Test act (example.org).",
+        source_url: "https://example.org/kaz",
+        ..RawAct::default()
+    };
+    let late = RawAct {
+        date: "2020-01-01",
+        ..good
+    };
+    let err = ledger
+        .import_records("acts", &[good, late, good], &prov("curator", "test"))
+        .unwrap_err();
+    let LedgerError::Records(errors) = &err else {
+        panic!("expected located records, got {err:?}");
+    };
+    let problems: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [
+            "acts[1].date: 2020-01-01 is outside the period of AFG-IEA (2021-08-15 to today)",
+            "acts[2]: duplicate act `KAZ/AFG-IEA/2023-04-17/envoy_accepted`: acts[0] already has \
+             this actor, authority, date and act"
+        ]
+    );
+    assert!(err
+        .to_string()
+        .starts_with("2 problems found; nothing was changed"));
+    assert!(all(&ledger).is_empty());
+
+    let report = ledger
+        .import_records("acts", &[good], &prov("curator", "test"))
+        .unwrap();
+    assert_eq!((report.added, report.authorities), (1, 0));
+    let history = ledger
+        .history("KAZ/AFG-IEA/2023-04-17/envoy_accepted")
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].recorded_by, "curator");
+    assert_eq!(history[0].act.detail, "Test act (example.org).");
+}

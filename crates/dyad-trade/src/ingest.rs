@@ -54,7 +54,9 @@ pub fn detect(path: &Path, asked: Option<Source>) -> Result<Source> {
     {
         return Ok(Source::Baci);
     }
-    if name.to_ascii_lowercase().ends_with(".gz") {
+    // Bulk files and gzipped responses; saved API responses (`.json`).
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".gz") || lower.ends_with(".json") {
         return Ok(Source::Comtrade);
     }
     let mut head = vec![0u8; 4096];
@@ -63,9 +65,9 @@ pub fn detect(path: &Path, asked: Option<Source>) -> Result<Source> {
         let mut f = std::fs::File::open(path).map_err(io(path))?;
         f.read(&mut head).map_err(io(path))?
     };
-    let head = String::from_utf8_lossy(&head[..n]);
-    let first = head.lines().next().unwrap_or("");
-    if first.contains("reporterCode") {
+    let text = String::from_utf8_lossy(&head[..n]);
+    let first = text.lines().next().unwrap_or("");
+    if first.contains("reporterCode") || comtrade::is_json(&head[..n]) {
         Ok(Source::Comtrade)
     } else if first.contains("exporter") && first.contains("source_url") {
         Ok(Source::Reported)

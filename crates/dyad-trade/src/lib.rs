@@ -7,8 +7,10 @@
 //! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
 //! - [`tables`]: the tables (`flows`, `products`, `countries`, `areas`) in a DataFusion session,
 //!   and [`engine`]: whether that session runs here or on a cluster (see `dyad-cluster`);
-//! - [`query`]: DataFusion queries (series, products, partners, mirror, read-only SQL);
-//! - [`pair`]: the one-dyad fast path, reading Parquet pages directly;
+//! - [`query`]: the queries (series, products, partners, mirror, read-only SQL), through
+//!   DataFusion or, for the products of one pair, the fast path;
+//! - [`fastpath`]: the one-dyad fast path, a reader of the store's Parquet pages that knows
+//!   nothing of the queries asked of it;
 //! - [`generate`]: BACI-format synthetic releases for benchmarks.
 
 pub mod baci;
@@ -17,10 +19,10 @@ pub mod comtrade;
 pub mod container;
 pub mod engine;
 pub mod error;
+pub mod fastpath;
 pub mod flow;
 pub mod generate;
 pub mod ingest;
-pub mod pair;
 pub mod query;
 pub mod reported;
 pub mod store;

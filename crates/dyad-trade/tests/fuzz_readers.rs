@@ -1,6 +1,7 @@
 //! Fuzzing on stable Rust: every trade reader a user can feed (BACI flow lines, flow files,
-//! country and product dictionaries, a zipped release through `ingest`, Comtrade CSV and
-//! gzip, reported figures), fed mutated fixtures and the corpus under `tests/corpus/`.
+//! country and product dictionaries, a zipped release through `ingest`, Comtrade CSV, JSON
+//! responses and gzip, reported figures), fed mutated fixtures and the corpus under
+//! `tests/corpus/`.
 //! Every input must give rows or errors located in the input (file, a line inside it), never a
 //! panic. `DYAD_FUZZ_CASES=N` raises the number of cases per target.
 
@@ -117,6 +118,14 @@ fn comtrade_csv(input: &[u8]) -> Result<(), String> {
     }
 }
 
+fn comtrade_json(input: &[u8]) -> Result<(), String> {
+    let mut rows = ComtradeRows::default();
+    match comtrade::read_json("ct.json", input, area_codes(), &mut rows) {
+        Ok(()) => Ok(()),
+        Err(e) => trade_located("ct.json", input, &e),
+    }
+}
+
 /// A gzipped Comtrade bulk file, written to disk and read by path as `ingest` reads it.
 fn comtrade_gzip(input: &[u8]) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
@@ -198,6 +207,21 @@ fn comtrade_seeds() -> Vec<Vec<u8>> {
     ]
 }
 
+/// The API response fixture as saved (pretty), as the API sends it (one line), as a bare array
+/// of records, and with the second record in another HS revision (a rule error).
+fn comtrade_json_seeds() -> Vec<Vec<u8>> {
+    let pretty = read("comtrade_api.json");
+    let value: serde_json::Value = serde_json::from_slice(&pretty).unwrap();
+    let mut mixed = value.clone();
+    mixed["data"][1]["classificationCode"] = "H5".into();
+    vec![
+        serde_json::to_vec(&value).unwrap(),
+        serde_json::to_vec_pretty(&value["data"]).unwrap(),
+        serde_json::to_vec_pretty(&mixed).unwrap(),
+        pretty,
+    ]
+}
+
 fn flow_lines() -> Vec<Vec<u8>> {
     String::from_utf8(read(FLOWS))
         .unwrap()
@@ -215,6 +239,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("baci_countries", baci_countries),
     ("baci_products", baci_products),
     ("comtrade_csv", comtrade_csv),
+    ("comtrade_json", comtrade_json),
     ("comtrade_gzip", comtrade_gzip),
     ("reported", reported_figures),
     ("release_zip", release_zip),
@@ -264,6 +289,11 @@ proptest! {
     }
 
     #[test]
+    fn comtrade_json_mutations(input in fuzz::mutated(comtrade_json_seeds())) {
+        comtrade_json(&input).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
     fn reported_figure_mutations(input in fuzz::mutated(vec![
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/afghanistan_partner_trade_reported.csv")).unwrap(),
     ])) {
@@ -275,11 +305,12 @@ proptest! {
     // These go through files on disk (and `ingest` writes a store), so fewer cases.
     #![proptest_config(fuzz::config(200))]
 
-    /// Damaged archives (mutated gzip bytes) and intact archives of mutated text.
+    /// Damaged archives (mutated gzip bytes) and intact archives of mutated text, CSV or JSON.
     #[test]
     fn comtrade_gzip_mutations(input in prop_oneof![
         fuzz::mutated(vec![read("comtrade_bulk.txt.gz"), read("comtrade_truncated.txt.gz")]),
         fuzz::mutated(comtrade_seeds()).prop_map(|t| gzip(&t)),
+        fuzz::mutated(comtrade_json_seeds()).prop_map(|t| gzip(&t)),
     ]) {
         comtrade_gzip(&input).map_err(TestCaseError::fail)?;
     }

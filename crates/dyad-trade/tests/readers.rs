@@ -258,6 +258,92 @@ fn bad_baci_input_names_file_and_line_and_changes_nothing() {
     );
 }
 
+/// A release as CEPII names recent ones (`V202401b`, see `baci/release.rs`), zipped with its
+/// files in a sub-folder as the downloads are, with the recent dictionary layout
+/// (FORMATS.md 1.2) and the example flow rows of FORMATS.md 1.1.
+#[test]
+fn a_lettered_release_zip_with_the_new_dictionary_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip_path = tmp.path().join("BACI_HS17_V202401b.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let members = [
+        (
+            "BACI_HS17_V202401b/BACI_HS17_Y2022_V202401b.csv",
+            "t,i,j,k,v,q\n2022,398,4,110100,41235.127,152340.500\n2022,398,4,100199,9876.5,34000.25\n2022,4,398,080620,112.304,NA\n".to_string(),
+        ),
+        (
+            "BACI_HS17_V202401b/country_codes_V202401b.csv",
+            "country_code,country_name,country_iso2,country_iso3\n4,Afghanistan,AF,AFG\n398,Kazakhstan,KZ,KAZ\n699,India,IN,IND\n".to_string(),
+        ),
+        (
+            "BACI_HS17_V202401b/product_codes_HS17_V202401b.csv",
+            std::fs::read_to_string(fixture("baci_release/product_codes_HS17_V202201.csv")).unwrap(),
+        ),
+        ("BACI_HS17_V202401b/Readme.txt", "not read".to_string()),
+    ];
+    for (name, text) in members {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    ingest_ok(home.path(), std::slice::from_ref(&zip_path), None);
+    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    // 41235.127 + 9876.5 thousand USD = 51,111,627 USD, stored under the lettered release.
+    assert_eq!(
+        one(&db, "SELECT sum(value_usd) FROM flows WHERE source = 'baci' AND exporter = 'KAZ' AND importer = 'AFG' AND release = 'V202401b'"),
+        "51111627.0"
+    );
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM flows WHERE source = 'baci'"),
+        "3"
+    );
+    // The same release's flow file read alone, beside its dictionaries in a folder.
+    let dir = tmp.path().join("BACI_HS22_V202501");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("BACI_HS22_Y2022_V202501.csv"),
+        "t,i,j,k,v,q\n2022,4,398,080620,112.304,NA\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("country_codes_V202501.csv"),
+        "country_code,country_name,country_iso2,country_iso3\n4,Afghanistan,AF,AFG\n398,Kazakhstan,KZ,KAZ\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("product_codes_HS22_V202501.csv"),
+        "code,description\n080620,\"Grapes: dried\"\n",
+    )
+    .unwrap();
+    ingest_ok(
+        home.path(),
+        &[dir.join("BACI_HS22_Y2022_V202501.csv")],
+        None,
+    );
+    let db = TradeDb::open(Some(home.path()), &Registry::bundled()).unwrap();
+    // 112.304 thousand USD.
+    assert_eq!(
+        one(
+            &db,
+            "SELECT value_usd FROM flows WHERE classification = 'HS22' AND release = 'V202501'"
+        ),
+        "112304.0"
+    );
+    // A lettered release is a release of its own: never mixed with the one it corrects.
+    std::fs::write(
+        dir.join("BACI_HS22_Y2023_V202501b.csv"),
+        "t,i,j,k,v,q\n2023,4,398,080620,1.0,NA\n",
+    )
+    .unwrap();
+    let e = ingest_err(home.path(), &[dir]);
+    assert!(
+        e.contains("files from 2 releases: V202501 (") && e.contains("V202501b ("),
+        "{e}"
+    );
+}
+
 #[test]
 fn two_releases_in_one_folder_are_refused() {
     let tmp = tempfile::tempdir().unwrap();

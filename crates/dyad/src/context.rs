@@ -19,13 +19,24 @@ pub struct LedgerArgs {
 }
 
 impl LedgerArgs {
-    /// Opens the ledger in the home, or the bundled one.
+    /// Opens the ledger in the home, or the bundled one. Opening writes nothing: a command that
+    /// only reads leaves the home as it was, and the first write migrates an old home.
     pub fn open(&self) -> Result<Ledger> {
-        match &self.home {
-            Some(dir) => Ledger::open(dir)
-                .with_context(|| format!("opening the ledger in {}", dir.display())),
-            None => Ledger::bundled().context("loading the bundled dataset"),
+        let Some(dir) = &self.home else {
+            return Ledger::bundled().context("loading the bundled dataset");
+        };
+        let ledger = Ledger::open(dir)
+            .with_context(|| format!("opening the ledger in {}", dir.display()))?;
+        if let Some(version) = ledger.upgraded_in_memory() {
+            eprintln!(
+                "dyad: note: the ledger in {home} is at schema version {version}, too old to read \
+                 as it is; it was upgraded in memory for this command and the home is unchanged. \
+                 `dyad --home {home} migrate` upgrades it for good (later commands then start \
+                 faster).",
+                home = dir.display()
+            );
         }
+        Ok(ledger)
     }
 }
 

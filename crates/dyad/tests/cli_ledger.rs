@@ -505,3 +505,230 @@ fn a_closed_pipe_ends_the_command_quietly_with_exit_0() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
 }
+
+/// Turns a current home into one as the dyad of schema version 2 left it (no `contests`, no
+/// tokens table, the version in `meta`), or further into version 1 (who/when/why and the id on
+/// every act, no `imports`). The inverse of the migrations, so the old home holds the same acts,
+/// versions and provenance as the current one.
+fn downgrade(ledger: &Path, to: u8) {
+    let conn = rusqlite::Connection::open(ledger).unwrap();
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS tokens;
+         ALTER TABLE authorities DROP COLUMN contests;
+         UPDATE meta SET value = '2' WHERE key = 'schema';
+         PRAGMA user_version = 0;",
+    )
+    .unwrap();
+    if to == 1 {
+        // Version 1 kept every id with its hash; migration recomputes the hashes it keeps, so
+        // 0 stands in for them here.
+        conn.execute_batch(
+            "CREATE TABLE acts_v1(
+                 authority TEXT NOT NULL, actor TEXT NOT NULL, seq INTEGER NOT NULL,
+                 id TEXT NOT NULL, id_hash INTEGER NOT NULL, version INTEGER NOT NULL,
+                 date TEXT NOT NULL, act TEXT NOT NULL,
+                 level INTEGER, detail TEXT NOT NULL, source_url TEXT NOT NULL, source_date TEXT,
+                 recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, reason TEXT NOT NULL,
+                 superseded_at TEXT,
+                 PRIMARY KEY(authority, actor, seq)) WITHOUT ROWID;
+             INSERT INTO acts_v1
+                 SELECT a.authority, a.actor, a.seq,
+                     coalesce(a.id, a.actor || '/' || a.authority || '/' || a.date || '/' || a.act),
+                     0, a.version, a.date, a.act, a.level, a.detail, a.source_url, a.source_date,
+                     i.recorded_at, i.recorded_by, i.reason, s.recorded_at
+                 FROM acts a JOIN imports i ON i.id = a.import
+                 LEFT JOIN imports s ON s.id = a.superseded_by;
+             DROP TABLE acts;
+             DROP TABLE imports;
+             ALTER TABLE acts_v1 RENAME TO acts;
+             CREATE INDEX acts_by_id ON acts(id_hash);
+             DELETE FROM meta WHERE key = 'next_seq';
+             UPDATE meta SET value = '1' WHERE key = 'schema';",
+        )
+        .unwrap();
+    }
+}
+
+/// The ledger file's bytes and the length of its write-ahead log (a reader may leave SQLite's
+/// shared-memory index beside a WAL database, but writes nothing through the log).
+fn ledger_state(home: &Path) -> (Vec<u8>, u64) {
+    let wal = std::fs::metadata(home.join("ledger.sqlite-wal")).map_or(0, |m| m.len());
+    (std::fs::read(home.join("ledger.sqlite")).unwrap(), wal)
+}
+
+#[test]
+fn read_commands_on_old_homes_answer_without_writing_to_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let current = tmp.path().join("current");
+    let h = current.to_str().unwrap();
+    ok(&["init", h]);
+    let auth = write(
+        tmp.path(),
+        "auth.csv",
+        "id,state,name,from,until,exile_from,source_url,note\nTST-GOV,NPL,Test government,2001-01-01,,,https://example.org/tst,test only\n",
+    );
+    let acts = write(
+        tmp.path(),
+        "acts.csv",
+        "date,actor,counterpart,act,level,detail,source_url,source_date\n2020-05,IND,TST-GOV,recognition,5,Test act.,https://example.org/a,\n",
+    );
+    ok(&["--home", h, "import", &auth, &acts, "--by", "alice"]);
+    let fixed = write(
+        tmp.path(),
+        "fixed.csv",
+        "date,actor,counterpart,act,level,detail,source_url,source_date\n2020-05,IND,TST-GOV,recognition,5,Test act; corrected.,https://example.org/a,\n",
+    );
+    ok(&[
+        "--home", h, "import", &fixed, "--by", "carol", "--reason", "reworded",
+    ]);
+    let yesterday = dyad_core::date::format_day(
+        time::OffsetDateTime::now_utc()
+            .date()
+            .previous_day()
+            .unwrap(),
+    );
+    let reads: Vec<Vec<&str>> = vec![
+        vec!["status", "AFG-IEA", "--on", "2023-04-18", "--format", "csv"],
+        vec!["status", "TST-GOV", "--on", "2020-06-01", "--format", "csv"],
+        vec![
+            "compare",
+            "AFG-IEA",
+            "--on",
+            "2023-04-18",
+            "KAZ",
+            "CHN",
+            "--format",
+            "csv",
+        ],
+        vec![
+            "why",
+            "IND",
+            "TST-GOV",
+            "--on",
+            "2020-06-01",
+            "--format",
+            "csv",
+        ],
+        vec!["timeline", "IND", "TST-GOV", "--format", "csv"],
+        vec![
+            "history",
+            "IND/TST-GOV/2020-05/recognition",
+            "--format",
+            "csv",
+        ],
+        vec!["export"],
+        vec!["export", "--known-on", &yesterday],
+        vec![
+            "diff",
+            "AFG-IEA",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2025-12-31",
+            "--format",
+            "csv",
+        ],
+        vec!["contest", "VEN", "--on", "2019-03-01", "--format", "csv"],
+        vec!["check", &fixed, "--format", "csv"],
+        vec!["token", "list", "--format", "csv"],
+    ];
+    let read_all = |home: &str| -> Vec<(String, String)> {
+        reads
+            .iter()
+            .map(|args| {
+                let out = dyad(&[&["--home", home][..], args].concat());
+                assert!(
+                    out.status.success(),
+                    "{args:?} on {home}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                (
+                    String::from_utf8(out.stdout).unwrap(),
+                    String::from_utf8(out.stderr).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let expected: Vec<String> = read_all(h).into_iter().map(|(out, _)| out).collect();
+    assert!(expected[5].contains(",reworded,"), "{}", expected[5]);
+    assert!(
+        expected[6].contains("Test act; corrected."),
+        "{}",
+        expected[6]
+    );
+
+    for version in [2u8, 1] {
+        let home = tmp.path().join(format!("v{version}"));
+        std::fs::create_dir(&home).unwrap();
+        std::fs::copy(current.join("ledger.sqlite"), home.join("ledger.sqlite")).unwrap();
+        downgrade(&home.join("ledger.sqlite"), version);
+        let before = ledger_state(&home);
+        let old = home.to_str().unwrap();
+
+        for (i, (out, err)) in read_all(old).into_iter().enumerate() {
+            assert_eq!(out, expected[i], "version {version}: {:?}", reads[i]);
+            // Version 2 is read as it is; version 1 from a copy migrated in memory, said so.
+            let note = err.contains(&format!("dyad --home {old} migrate"));
+            assert_eq!(note, version == 1, "version {version}: {err}");
+        }
+        assert!(
+            ledger_state(&home) == before,
+            "version {version}: a read command wrote to the home"
+        );
+
+        // The server without writes leaves the home as it was too.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dyad"))
+            .args(["--home", old, "serve", "--addr", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        let history = http_get(&addr, "/api/history?id=IND/TST-GOV/2020-05/recognition");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(history.starts_with("HTTP/1.1 200"), "{history}");
+        assert!(history.contains("\"reworded\""), "{history}");
+        assert!(
+            ledger_state(&home) == before,
+            "version {version}: serving wrote to the home"
+        );
+
+        // `dyad migrate` upgrades it once; the answers stay the same, without the note.
+        let done = ok(&["--home", old, "migrate"]);
+        assert!(
+            done.contains(&format!("from schema version {version} to 4")),
+            "{done}"
+        );
+        let again = ok(&["--home", old, "migrate"]);
+        assert!(again.contains("at schema version 4 already"), "{again}");
+        for (i, (out, err)) in read_all(old).into_iter().enumerate() {
+            assert_eq!(out, expected[i], "migrated {version}: {:?}", reads[i]);
+            assert!(!err.contains("migrate"), "{err}");
+        }
+    }
+}
+
+/// One GET over HTTP/1.1; the raw response.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw
+}

@@ -178,6 +178,105 @@ fn ingest_then_query_every_command() {
     assert_eq!(&bytes[..4], b"PAR1");
 }
 
+/// A saved Comtrade API response (`fixtures/comtrade_api.json`: the records of
+/// `comtrade_api.csv` as the API writes them) answers as the CSV does.
+#[test]
+fn a_comtrade_api_response_is_ingested_and_queried() {
+    let dir = tempfile::tempdir().unwrap();
+    let json_home = dir.path().join("json");
+    let out = ok(
+        Some(&json_home),
+        &[
+            "trade",
+            "ingest",
+            fixture("comtrade_api.json").to_str().unwrap(),
+        ],
+    );
+    // The World partner row and the mode-of-transport breakdown are skipped; KAZ declares 3
+    // flows and AFG 1.
+    assert!(out.contains("added comtrade/KAZ/2023/A: 3 rows"), "{out}");
+    assert!(out.contains("added comtrade/AFG/2023/A: 1 rows"), "{out}");
+    assert!(out.contains("skipped 2 Comtrade rows"), "{out}");
+    let h = Some(json_home.as_path());
+    // KAZ's TOTAL export declaration, 512,345,678.9 USD, against AFG's import declaration of
+    // 530,000,000 USD.
+    let m = json(h, &["trade", "mirror", "KAZ", "AFG", "--format", "json"]);
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["year"], "2023");
+    assert_eq!(m[0]["exports_reported"], "512345678.9");
+    assert_eq!(m[0]["imports_reported"], "530000000");
+    let partners = [
+        "trade",
+        "partners",
+        "KAZ",
+        "--flow",
+        "export",
+        "--years",
+        "2023-2023",
+        "--source",
+        "comtrade",
+        "--format",
+        "csv",
+    ];
+    let p = ok(h, &partners);
+    assert!(
+        p.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("AFG,Afghanistan,512345678.9,1"),
+        "{p}"
+    );
+    let products = [
+        "trade", "products", "KAZ", "AFG", "--year", "2023", "--source", "comtrade", "--format",
+        "csv",
+    ];
+    let from_json = ok(h, &products);
+
+    // The same records from the CSV: the same answers.
+    let csv_home = dir.path().join("csv");
+    ok(
+        Some(&csv_home),
+        &[
+            "trade",
+            "ingest",
+            fixture("comtrade_api.csv").to_str().unwrap(),
+        ],
+    );
+    let c = Some(csv_home.as_path());
+    assert_eq!(ok(c, &products), from_json);
+    assert_eq!(ok(c, &partners), p);
+    assert_eq!(
+        json(c, &["trade", "mirror", "KAZ", "AFG", "--format", "json"]),
+        m
+    );
+
+    // A bad value in the last record (a string where the value goes): named by record and
+    // field, and the store is as it was.
+    let manifest = std::fs::read(json_home.join("trade/manifest.json")).unwrap();
+    let bad = dir.path().join("bad.json");
+    let text = std::fs::read_to_string(fixture("comtrade_api.json")).unwrap();
+    std::fs::write(
+        &bad,
+        text.replacen(
+            "\"primaryValue\": 530000000.0",
+            "\"primaryValue\": \"n/a\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = dyad(h, &["trade", "ingest", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.json:294:13: data[5].primaryValue: `n/a` is not a value in US dollars"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(json_home.join("trade/manifest.json")).unwrap(),
+        manifest
+    );
+}
+
 #[test]
 fn a_bad_file_fails_with_its_line_and_changes_nothing() {
     let home = tempfile::tempdir().unwrap();

@@ -1,8 +1,9 @@
-//! Fixed effects: building group ids, dropping separated observations and singletons, and
-//! sweeping the fixed effects out of a variable by weighted alternating projections
-//! (Gauss–Seidel over the fixed-effect coefficients) with Irons–Tuck acceleration.
+//! Fixed effects: building group ids, dropping separated observations and singletons; the
+//! sweeping itself (weighted alternating projections with Irons–Tuck acceleration) is in
+//! `sweep.rs`, re-exported here.
 
 use super::frame::{FxMap, MISSING};
+pub use super::sweep::{Demeaner, FeLayout, SweepControl, SweepStats};
 
 /// Fixed-effect group ids for the estimation sample: `ids[q][i]` is in `0..sizes[q]`.
 #[derive(Debug, Clone, Default)]
@@ -103,9 +104,10 @@ pub struct Dropped {
 }
 
 /// Marks (in `keep`) observations to drop: for Poisson, those in a group with only zero outcomes;
-/// with `singletons`, those alone in a group. Repeats until nothing changes.
+/// with `singletons`, those alone in a group. Repeats until nothing changes. `y` must be
+/// non-negative where `keep` is true when `poisson` is.
 pub fn drop_degenerate(
-    ids: &[Vec<u32>],
+    ids: &[&[u32]],
     sizes: &[usize],
     y: &[f64],
     keep: &mut [bool],
@@ -118,14 +120,14 @@ pub fn drop_degenerate(
         if poisson {
             for (id, &g) in ids.iter().zip(sizes) {
                 let mut sum = vec![0.0f64; g];
-                for i in 0..y.len() {
-                    if keep[i] {
-                        sum[id[i] as usize] += y[i];
+                for ((&k, &c), &y) in keep.iter().zip(id.iter()).zip(y) {
+                    if k {
+                        sum[c as usize] += y;
                     }
                 }
-                for i in 0..y.len() {
-                    if keep[i] && sum[id[i] as usize] <= 0.0 {
-                        keep[i] = false;
+                for (k, &c) in keep.iter_mut().zip(id.iter()) {
+                    if *k && sum[c as usize] <= 0.0 {
+                        *k = false;
                         dropped.separated += 1;
                         changed = true;
                     }
@@ -135,330 +137,24 @@ pub fn drop_degenerate(
         if singletons {
             for (id, &g) in ids.iter().zip(sizes) {
                 let mut count = vec![0u32; g];
-                for i in 0..y.len() {
-                    if keep[i] {
-                        count[id[i] as usize] += 1;
+                for (&k, &c) in keep.iter().zip(id.iter()) {
+                    if k {
+                        count[c as usize] += 1;
                     }
                 }
-                for i in 0..y.len() {
-                    if keep[i] && count[id[i] as usize] == 1 {
-                        keep[i] = false;
+                for (k, &c) in keep.iter_mut().zip(id.iter()) {
+                    if *k && count[c as usize] == 1 {
+                        *k = false;
                         dropped.singletons += 1;
                         changed = true;
                     }
                 }
             }
         }
-        if !changed {
+        // Separated rows have a zero outcome: dropping them leaves every group's sum as it was,
+        // so without singleton removal one round reaches the fixed point.
+        if !changed || !singletons {
             break;
-        }
-    }
-}
-
-/// Tolerance and iteration cap of the fixed-effect sweep.
-#[derive(Debug, Clone, Copy)]
-pub struct SweepControl {
-    /// Stop when every coefficient moves by less than `tol * (0.1 + |coef|)` (fixest's rule).
-    pub tol: f64,
-    /// Maximum number of sweeps.
-    pub max_iter: usize,
-}
-
-/// Outcome of one demeaning.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SweepStats {
-    /// Sweeps (applications of the Gauss–Seidel map) used.
-    pub iterations: usize,
-    /// Whether the tolerance was met.
-    pub converged: bool,
-}
-
-/// Weighted demeaning by several fixed effects, for fixed weights.
-pub struct Demeaner<'a> {
-    w: &'a [f64],
-    /// ids in processing order; the last (largest) fixed effect is implied by the others.
-    ids: Vec<&'a [u32]>,
-    wsum: Vec<Vec<f64>>,
-    offsets: Vec<usize>,
-    state_len: usize,
-}
-
-impl<'a> Demeaner<'a> {
-    /// Prepares the group weights. `w` must be positive.
-    pub fn new(fes: &'a FeSet, w: &'a [f64]) -> Demeaner<'a> {
-        let mut order: Vec<usize> = (0..fes.len()).collect();
-        // Largest last: its coefficients are recomputed from the others, not iterated on.
-        order.sort_by_key(|&q| fes.sizes[q]);
-        let ids: Vec<&[u32]> = order.iter().map(|&q| fes.ids[q].as_slice()).collect();
-        let mut wsum: Vec<Vec<f64>> = order.iter().map(|&q| vec![0.0; fes.sizes[q]]).collect();
-        match (ids.as_slice(), wsum.as_mut_slice()) {
-            ([a, b, c], [sa, sb, sc]) => {
-                for i in 0..w.len() {
-                    sa[a[i] as usize] += w[i];
-                    sb[b[i] as usize] += w[i];
-                    sc[c[i] as usize] += w[i];
-                }
-            }
-            _ => {
-                for (id, s) in ids.iter().zip(wsum.iter_mut()) {
-                    for (&g, &wi) in id.iter().zip(w) {
-                        s[g as usize] += wi;
-                    }
-                }
-            }
-        }
-        let mut offsets = Vec::new();
-        let mut state_len = 0;
-        for &q in order.iter().take(order.len().saturating_sub(1)) {
-            offsets.push(state_len);
-            state_len += fes.sizes[q];
-        }
-        Demeaner {
-            w,
-            ids,
-            wsum,
-            offsets,
-            state_len,
-        }
-    }
-
-    /// Length of the warm-start state vector.
-    pub fn state_len(&self) -> usize {
-        self.state_len
-    }
-
-    /// Writes `v` minus its weighted projection on the fixed effects into `out`. `state` holds
-    /// the coefficients of all but the largest fixed effect: it is used as the starting point
-    /// (warm start; resized to zeros if its length is wrong) and updated.
-    pub fn demean(
-        &self,
-        v: &[f64],
-        out: &mut [f64],
-        state: &mut Vec<f64>,
-        ctl: SweepControl,
-    ) -> SweepStats {
-        let q = self.ids.len();
-        if q == 0 {
-            out.copy_from_slice(v);
-            return SweepStats {
-                iterations: 0,
-                converged: true,
-            };
-        }
-        let w = self.w;
-        // Weighted sums of v per group (one pass over the data for all fixed effects).
-        let mut sums: Vec<Vec<f64>> = self.wsum.iter().map(|ws| vec![0.0; ws.len()]).collect();
-        match (self.ids.as_slice(), sums.as_mut_slice()) {
-            ([a, b], [sa, sb]) => {
-                for i in 0..v.len() {
-                    let wv = w[i] * v[i];
-                    sa[a[i] as usize] += wv;
-                    sb[b[i] as usize] += wv;
-                }
-            }
-            ([a, b, c], [sa, sb, sc]) => {
-                for i in 0..v.len() {
-                    let wv = w[i] * v[i];
-                    sa[a[i] as usize] += wv;
-                    sb[b[i] as usize] += wv;
-                    sc[c[i] as usize] += wv;
-                }
-            }
-            _ => {
-                for (id, s) in self.ids.iter().zip(sums.iter_mut()) {
-                    for i in 0..v.len() {
-                        s[id[i] as usize] += w[i] * v[i];
-                    }
-                }
-            }
-        }
-        let last = q - 1;
-        let mut alast = vec![0.0; self.wsum[last].len()];
-        if q == 1 {
-            for ((a, s), ws) in alast.iter_mut().zip(&sums[0]).zip(&self.wsum[0]) {
-                *a = s / ws;
-            }
-            let id = self.ids[0];
-            for i in 0..v.len() {
-                out[i] = v[i] - alast[id[i] as usize];
-            }
-            return SweepStats {
-                iterations: 1,
-                converged: true,
-            };
-        }
-        if state.len() != self.state_len {
-            state.clear();
-            state.resize(self.state_len, 0.0);
-        }
-        let mut x = std::mem::take(state);
-        let mut gx = vec![0.0; self.state_len];
-        let mut ggx = vec![0.0; self.state_len];
-        let mut acc: Vec<f64> = Vec::new();
-        let mut stats = SweepStats::default();
-        let tol = ctl.tol;
-        let done = |a: &[f64], b: &[f64]| {
-            a.iter()
-                .zip(b)
-                .all(|(&a, &b)| (a - b).abs() <= tol * (0.1 + a.abs()))
-        };
-        loop {
-            self.sweep(&sums, &x, &mut gx, &mut alast, &mut acc);
-            stats.iterations += 1;
-            if done(&x, &gx) {
-                std::mem::swap(&mut x, &mut gx);
-                stats.converged = true;
-                break;
-            }
-            if stats.iterations >= ctl.max_iter {
-                std::mem::swap(&mut x, &mut gx);
-                break;
-            }
-            self.sweep(&sums, &gx, &mut ggx, &mut alast, &mut acc);
-            stats.iterations += 1;
-            if done(&gx, &ggx) {
-                std::mem::swap(&mut x, &mut ggx);
-                stats.converged = true;
-                break;
-            }
-            if stats.iterations >= ctl.max_iter {
-                std::mem::swap(&mut x, &mut ggx);
-                break;
-            }
-            // Irons–Tuck extrapolation.
-            let mut vprod = 0.0;
-            let mut ssq = 0.0;
-            for j in 0..x.len() {
-                let d_gx = ggx[j] - gx[j];
-                let d2 = d_gx - gx[j] + x[j];
-                vprod += d_gx * d2;
-                ssq += d2 * d2;
-            }
-            if ssq == 0.0 || !ssq.is_finite() {
-                std::mem::swap(&mut x, &mut ggx);
-            } else {
-                let coef = vprod / ssq;
-                for j in 0..x.len() {
-                    x[j] = ggx[j] - coef * (ggx[j] - gx[j]);
-                }
-            }
-        }
-        // Coefficients of the last fixed effect, then residuals.
-        self.last_from(&sums[last], &x, &mut alast, &mut acc);
-        let idl = self.ids[last];
-        match self.ids.as_slice() {
-            [a, _] => {
-                let ca = &x[self.offsets[0]..];
-                for i in 0..v.len() {
-                    out[i] = v[i] - ca[a[i] as usize] - alast[idl[i] as usize];
-                }
-            }
-            [a, b, _] => {
-                let ca = &x[self.offsets[0]..];
-                let cb = &x[self.offsets[1]..];
-                for i in 0..v.len() {
-                    out[i] = v[i] - ca[a[i] as usize] - cb[b[i] as usize] - alast[idl[i] as usize];
-                }
-            }
-            _ => {
-                out.copy_from_slice(v);
-                for (p, id) in self.ids[..last].iter().enumerate() {
-                    let c = &x[self.offsets[p]..];
-                    for i in 0..v.len() {
-                        out[i] -= c[id[i] as usize];
-                    }
-                }
-                for i in 0..v.len() {
-                    out[i] -= alast[idl[i] as usize];
-                }
-            }
-        }
-        *state = x;
-        stats
-    }
-
-    /// Coefficients of the last fixed effect given the others (`x`).
-    fn last_from(&self, sums: &[f64], x: &[f64], alast: &mut [f64], acc: &mut Vec<f64>) {
-        let last = self.ids.len() - 1;
-        let srcs: Vec<(&[u32], &[f64])> = (0..last)
-            .map(|p| (self.ids[p], &x[self.offsets[p]..]))
-            .collect();
-        self.pass(last, sums, &srcs, acc);
-        for ((a, s), ws) in alast.iter_mut().zip(acc.iter()).zip(&self.wsum[last]) {
-            *a = s / ws;
-        }
-    }
-
-    /// One Gauss–Seidel sweep: from `x` (all but the last FE) to `gx`.
-    fn sweep(
-        &self,
-        sums: &[Vec<f64>],
-        x: &[f64],
-        gx: &mut [f64],
-        alast: &mut [f64],
-        acc: &mut Vec<f64>,
-    ) {
-        let last = self.ids.len() - 1;
-        self.last_from(&sums[last], x, alast, acc);
-        for p in (0..last).rev() {
-            let mut srcs: Vec<(&[u32], &[f64])> = Vec::with_capacity(last);
-            for r in 0..p {
-                srcs.push((self.ids[r], &x[self.offsets[r]..]));
-            }
-            for r in p + 1..last {
-                srcs.push((self.ids[r], &gx[self.offsets[r]..]));
-            }
-            srcs.push((self.ids[last], &*alast));
-            self.pass(p, &sums[p], &srcs, acc);
-            let out = &mut gx[self.offsets[p]..self.offsets[p] + self.wsum[p].len()];
-            for ((o, s), ws) in out.iter_mut().zip(acc.iter()).zip(&self.wsum[p]) {
-                *o = s / ws;
-            }
-        }
-    }
-
-    /// `acc[g] = sums[g] - Σ_{i in g} w_i Σ_src coef_src[id_src(i)]` for fixed effect `p`.
-    fn pass(&self, p: usize, sums: &[f64], srcs: &[(&[u32], &[f64])], acc: &mut Vec<f64>) {
-        acc.clear();
-        acc.extend_from_slice(sums);
-        let id = self.ids[p];
-        let w = self.w;
-        let n = w.len();
-        match srcs {
-            [] => {}
-            [(a, ca)] => {
-                for i in 0..n {
-                    acc[id[i] as usize] -= w[i] * ca[a[i] as usize];
-                }
-            }
-            [(a, ca), (b, cb)] => {
-                // Accumulate runs of equal ids in a register: sorted data (e.g. by pair) then
-                // avoids a store-to-load dependency on acc for every observation.
-                let mut cur = id[0] as usize;
-                let mut run = 0.0;
-                for i in 0..n {
-                    let g = id[i] as usize;
-                    if g != cur {
-                        acc[cur] -= run;
-                        run = 0.0;
-                        cur = g;
-                    }
-                    run += w[i] * (ca[a[i] as usize] + cb[b[i] as usize]);
-                }
-                acc[cur] -= run;
-            }
-            [(a, ca), (b, cb), (c, cc)] => {
-                for i in 0..n {
-                    acc[id[i] as usize] -=
-                        w[i] * (ca[a[i] as usize] + cb[b[i] as usize] + cc[c[i] as usize]);
-                }
-            }
-            _ => {
-                for i in 0..n {
-                    let s: f64 = srcs.iter().map(|(a, c)| c[a[i] as usize]).sum();
-                    acc[id[i] as usize] -= w[i] * s;
-                }
-            }
         }
     }
 }
@@ -529,16 +225,84 @@ mod tests {
         }
     }
 
+    /// The sweeps take other code paths on data sorted by a fixed effect (runs) and for four
+    /// fixed effects (the general case): the residuals must not depend on the row order, and
+    /// must be orthogonal to every fixed effect (weighted group sums of zero).
+    #[test]
+    fn residuals_do_not_depend_on_row_order_or_path() {
+        let mut rows = Vec::new();
+        for e in 0..7u32 {
+            for i in 0..6u32 {
+                for t in 0..4u32 {
+                    let k = f64::from(e * 31 + i * 17 + t * 7);
+                    rows.push((
+                        e * 4 + t,
+                        i * 4 + t,
+                        e * 6 + i,
+                        t,
+                        (k * 0.37).sin() * 10.0,
+                        0.5 + (k * 0.11).cos().abs(),
+                    ));
+                }
+            }
+        }
+        let ctl = SweepControl {
+            tol: 1e-13,
+            max_iter: 100_000,
+        };
+        let run = |rows: &[(u32, u32, u32, u32, f64, f64)], q: usize| -> Vec<f64> {
+            let cols: [Vec<u32>; 4] = [
+                rows.iter().map(|r| r.0).collect(),
+                rows.iter().map(|r| r.1).collect(),
+                rows.iter().map(|r| r.2).collect(),
+                rows.iter().map(|r| r.3).collect(),
+            ];
+            let f = fes(cols[..q].to_vec());
+            let v: Vec<f64> = rows.iter().map(|r| r.4).collect();
+            let w: Vec<f64> = rows.iter().map(|r| r.5).collect();
+            let d = Demeaner::new(&f, &w);
+            let mut out = vec![0.0; v.len()];
+            let st = d.demean(&v, &mut out, &mut Vec::new(), ctl);
+            assert!(st.converged);
+            for (ids, &g) in f.ids.iter().zip(&f.sizes) {
+                let mut s = vec![0.0; g];
+                for ((&id, o), w) in ids.iter().zip(&out).zip(&w) {
+                    s[id as usize] += w * o;
+                }
+                assert!(s.iter().all(|x| x.abs() < 1e-8), "{s:?}");
+            }
+            out
+        };
+        // Sorted by the pair (third column): runs of 4; then the rows reversed and interleaved.
+        let mut shuffled: Vec<(usize, _)> = rows.iter().copied().enumerate().collect();
+        shuffled.sort_by_key(|(k, _)| (k * 37) % rows.len());
+        let back = |out: Vec<f64>| {
+            let mut o = vec![0.0; out.len()];
+            for ((k, _), x) in shuffled.iter().zip(out) {
+                o[*k] = x;
+            }
+            o
+        };
+        let plain: Vec<_> = shuffled.iter().map(|(_, r)| *r).collect();
+        for q in [3, 4] {
+            let a = run(&rows, q);
+            let b = back(run(&plain, q));
+            for (x, y) in a.iter().zip(&b) {
+                assert!((x - y).abs() < 1e-9, "{q} fixed effects: {x} vs {y}");
+            }
+        }
+    }
+
     #[test]
     fn drops_all_zero_groups_and_singletons() {
-        let ids = vec![vec![0, 0, 1, 1, 2]];
+        let ids = [0, 0, 1, 1, 2];
         let y = vec![1.0, 0.0, 0.0, 0.0, 5.0];
         let mut keep = vec![true; 5];
         let mut d = Dropped::default();
-        drop_degenerate(&ids, &[3], &y, &mut keep, true, false, &mut d);
+        drop_degenerate(&[&ids], &[3], &y, &mut keep, true, false, &mut d);
         assert_eq!(keep, vec![true, true, false, false, true]);
         assert_eq!(d.separated, 2);
-        drop_degenerate(&ids, &[3], &y, &mut keep, true, true, &mut d);
+        drop_degenerate(&[&ids], &[3], &y, &mut keep, true, true, &mut d);
         assert_eq!(keep, vec![true, true, false, false, false]);
         assert_eq!(d.singletons, 1);
     }

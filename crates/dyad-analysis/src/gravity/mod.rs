@@ -11,12 +11,15 @@
 //! every working variable by weighted Gauss–Seidel projections with Irons–Tuck acceleration,
 //! warm-started across iterations; variances follow fixest's small-sample rules.
 
+mod csv_fast;
 pub mod fe;
 pub mod formula;
 pub mod frame;
 pub mod num;
 mod ols;
 pub mod ppml;
+mod sample;
+mod sweep;
 pub mod vcov;
 
 use std::str::FromStr;
@@ -24,9 +27,9 @@ use std::time::Instant;
 
 pub use fe::Dropped;
 pub use formula::{parse as parse_formula, FeTerm, Formula, Term, Transform};
-pub use frame::{Factor, Frame, MISSING};
+pub use frame::{Factor, FactorBuilder, Frame, MISSING};
 
-use fe::{Demeaner, FeSet, SweepControl};
+use fe::{Demeaner, SweepControl};
 
 /// Errors of gravity estimation.
 #[derive(Debug, thiserror::Error)]
@@ -310,10 +313,10 @@ pub(crate) struct Core {
     pub xt: Vec<Vec<f64>>,
     /// Weights of the last IRLS step (Poisson).
     pub hessian_w: Option<Vec<f64>>,
+    /// Poisson: log-likelihood at the fit and of the intercept-only model.
+    pub loglik: Option<(f64, f64)>,
     /// y − μ (Poisson) or the OLS residual.
     pub resid: Vec<f64>,
-    /// μ (Poisson) or ŷ (OLS).
-    pub fitted: Vec<f64>,
     pub iterations: usize,
     pub deviance: f64,
     pub fe_sweeps: usize,
@@ -322,7 +325,8 @@ pub(crate) struct Core {
     pub within_tss: f64,
 }
 
-/// Demeans several variables with the same weights, in parallel when asked.
+/// Demeans several variables with the same weights: on one thread all together (each pass over
+/// the data serves up to four), on several threads in contiguous groups, one per thread.
 pub(crate) fn demean_all(
     dm: &Demeaner<'_>,
     vars: &[&[f64]],
@@ -333,36 +337,14 @@ pub(crate) fn demean_all(
 ) -> (usize, bool) {
     let threads = threads.max(1).min(vars.len());
     if threads <= 1 || vars[0].len() < 20_000 {
-        let mut sweeps = 0;
-        let mut conv = true;
-        for ((v, o), s) in vars.iter().zip(outs.iter_mut()).zip(states.iter_mut()) {
-            let st = dm.demean(v, o, s, ctl);
-            sweeps += st.iterations;
-            conv &= st.converged;
-        }
-        return (sweeps, conv);
+        return dm.demean_many(vars, outs, states, ctl);
     }
-    // Round-robin the variables over the threads.
-    type Job<'b> = (usize, &'b mut Vec<f64>, &'b mut Vec<f64>);
-    let mut buckets: Vec<Vec<Job<'_>>> = (0..threads).map(|_| Vec::new()).collect();
-    for (j, (o, s)) in outs.iter_mut().zip(states.iter_mut()).enumerate() {
-        buckets[j % threads].push((j, o, s));
-    }
+    let per = vars.len().div_ceil(threads);
     let results: Vec<(usize, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = buckets
-            .into_iter()
-            .map(|bucket| {
-                scope.spawn(move || {
-                    let mut sweeps = 0;
-                    let mut conv = true;
-                    for (j, o, s) in bucket {
-                        let st = dm.demean(vars[j], o, s, ctl);
-                        sweeps += st.iterations;
-                        conv &= st.converged;
-                    }
-                    (sweeps, conv)
-                })
-            })
+        let handles: Vec<_> = vars
+            .chunks(per)
+            .zip(outs.chunks_mut(per).zip(states.chunks_mut(per)))
+            .map(|(v, (o, s))| scope.spawn(move || dm.demean_many(v, o, s, ctl)))
             .collect();
         handles
             .into_iter()
@@ -385,7 +367,7 @@ pub(crate) fn wls_solve(
     let k = xt.len();
     let (xtx, xty) = cross(xt, yt, w);
     for j in 0..k {
-        let raw: f64 = x_raw[j].iter().zip(w).map(|(x, w)| w * x * x).sum();
+        let raw = wdot(&x_raw[j], &x_raw[j], w);
         if xtx[j * k + j].is_nan() || xtx[j * k + j] <= 1e-10 * raw {
             return Err(GravityError::CollinearWithFixedEffects(names[j].clone()));
         }
@@ -401,23 +383,33 @@ fn cross(xt: &[Vec<f64>], yt: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut xty = vec![0.0; k];
     for a in 0..k {
         for b in 0..=a {
-            let s: f64 = xt[a]
-                .iter()
-                .zip(&xt[b])
-                .zip(w)
-                .map(|((p, q), w)| w * p * q)
-                .sum();
+            let s = wdot(&xt[a], &xt[b], w);
             xtx[a * k + b] = s;
             xtx[b * k + a] = s;
         }
-        xty[a] = xt[a]
-            .iter()
-            .zip(yt)
-            .zip(w)
-            .map(|((p, q), w)| w * p * q)
-            .sum();
+        xty[a] = wdot(&xt[a], yt, w);
     }
     (xtx, xty)
+}
+
+/// `Σ w p q`, in four interleaved partial sums: one running sum waits on every addition's
+/// latency, four let them overlap (and round no worse).
+pub(crate) fn wdot(p: &[f64], q: &[f64], w: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (pc, qc, wc) = (p.chunks_exact(4), q.chunks_exact(4), w.chunks_exact(4));
+    let tail: f64 = pc
+        .remainder()
+        .iter()
+        .zip(qc.remainder())
+        .zip(wc.remainder())
+        .map(|((p, q), w)| w * p * q)
+        .sum();
+    for ((p, q), w) in pc.zip(qc).zip(wc) {
+        for l in 0..4 {
+            acc[l] += w[l] * p[l] * q[l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Number of threads to use for `opts.threads`.
@@ -427,39 +419,6 @@ fn thread_count(asked: usize) -> usize {
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     }
-}
-
-fn transformed(frame: &Frame, term: &Term) -> Result<Vec<f64>, GravityError> {
-    let v = frame.numeric(&term.column)?;
-    Ok(match term.transform {
-        Transform::Identity => v.to_vec(),
-        Transform::Log => v
-            .iter()
-            .map(|&x| if x > 0.0 { x.ln() } else { f64::NAN })
-            .collect(),
-        Transform::Log1p => v
-            .iter()
-            .map(|&x| if x > -1.0 { x.ln_1p() } else { f64::NAN })
-            .collect(),
-    })
-}
-
-/// Codes of a (possibly interacted) categorical term on all rows, and the number of levels.
-fn term_codes(frame: &Frame, columns: &[String]) -> Result<(Vec<u32>, usize), GravityError> {
-    let facs = columns
-        .iter()
-        .map(|c| frame.factor(c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parts: Vec<&[u32]> = facs.iter().map(|f| f.codes.as_slice()).collect();
-    let counts: Vec<usize> = facs.iter().map(|f| f.levels.len().max(1)).collect();
-    let codes = fe::interact(&parts, &counts);
-    let g = codes
-        .iter()
-        .filter(|&&c| c != MISSING)
-        .map(|&c| c as usize + 1)
-        .max()
-        .unwrap_or(0);
-    Ok((codes, g))
 }
 
 /// Parses `formula` and estimates it on `frame`.
@@ -475,122 +434,17 @@ pub fn estimate_with_progress(
     progress: &mut dyn FnMut(&IterationInfo),
 ) -> Result<GravityFit, GravityError> {
     let t0 = Instant::now();
-    let n_input = frame.nrows();
-    let y_all = transformed(frame, &f.lhs)?;
-    let x_all: Vec<Vec<f64>> = f
-        .rhs
-        .iter()
-        .map(|t| transformed(frame, t))
-        .collect::<Result<_, _>>()?;
-    let fe_all: Vec<(Vec<u32>, usize)> =
-        f.fe.iter()
-            .map(|t| term_codes(frame, &t.columns))
-            .collect::<Result<_, _>>()?;
-    // Cluster dimensions (names).
-    let cluster_terms: Option<Vec<String>> = match &opts.vcov {
-        VcovSpec::Default if !f.fe.is_empty() => Some(vec![f.fe[0].label()]),
-        VcovSpec::Default | VcovSpec::Iid | VcovSpec::Hetero => None,
-        VcovSpec::ByFixedEffects(m) => {
-            if f.fe.len() < *m {
-                return Err(GravityError::Vcov(format!(
-                    "clustering by the first {m} fixed effect(s) needs {m} fixed effect(s) in the formula"
-                )));
-            }
-            Some(f.fe[..*m].iter().map(FeTerm::label).collect())
-        }
-        VcovSpec::Cluster(v) => Some(v.clone()),
-    };
-    let cl_all: Vec<(String, Vec<u32>, usize)> = match &cluster_terms {
-        None => Vec::new(),
-        Some(terms) => terms
-            .iter()
-            .map(|t| {
-                let cols: Vec<String> = t.split('^').map(str::to_string).collect();
-                let (c, g) = term_codes(frame, &cols)?;
-                Ok((t.clone(), c, g))
-            })
-            .collect::<Result<_, GravityError>>()?,
-    };
-
-    // Missing values.
-    let mut keep: Vec<bool> = (0..n_input)
-        .map(|i| {
-            y_all[i].is_finite()
-                && x_all.iter().all(|x| x[i].is_finite())
-                && fe_all.iter().all(|(c, _)| c[i] != MISSING)
-                && cl_all.iter().all(|(_, c, _)| c[i] != MISSING)
-        })
-        .collect();
-    let mut dropped = Dropped {
-        missing: keep.iter().filter(|&&k| !k).count(),
-        ..Dropped::default()
-    };
-    if opts.model == Model::Poisson {
-        let neg = y_all
-            .iter()
-            .zip(&keep)
-            .filter(|(y, &k)| k && **y < 0.0)
-            .count();
-        if neg > 0 {
-            return Err(GravityError::NegativeOutcome {
-                column: f.lhs.label(),
-                count: neg,
-            });
-        }
-    }
-    let ids_full: Vec<Vec<u32>> = fe_all.iter().map(|(c, _)| c.clone()).collect();
-    let sizes_full: Vec<usize> = fe_all.iter().map(|(_, g)| *g).collect();
-    fe::drop_degenerate(
-        &ids_full,
-        &sizes_full,
-        &y_all,
-        &mut keep,
-        opts.model == Model::Poisson && !ids_full.is_empty(),
-        opts.drop_singletons,
-        &mut dropped,
-    );
-    let n = keep.iter().filter(|&&k| k).count();
-    if n == 0 {
-        return Err(GravityError::NoObservations(
-            "missing values and perfectly predicted observations".into(),
-        ));
-    }
-    let pick = |v: &[f64]| -> Vec<f64> {
-        v.iter()
-            .zip(&keep)
-            .filter(|(_, &k)| k)
-            .map(|(x, _)| *x)
-            .collect()
-    };
-    let y = pick(&y_all);
-    let mut x: Vec<Vec<f64>> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    if f.fe.is_empty() {
-        x.push(vec![1.0; n]);
-        names.push("(Intercept)".into());
-    }
-    for (t, col) in f.rhs.iter().zip(&x_all) {
-        x.push(pick(col));
-        names.push(t.label());
-    }
-    let mut fes = FeSet::default();
-    for (c, g) in &fe_all {
-        let (ids, g) = fe::compact(c, &keep, *g);
-        fes.ids.push(ids);
-        fes.sizes.push(g);
-    }
-    let clusters: Vec<vcov::ClusterDim> = cl_all
-        .iter()
-        .map(|(name, c, g)| {
-            let (ids, groups) = fe::compact(c, &keep, *g);
-            vcov::ClusterDim {
-                name: name.clone(),
-                ids,
-                groups,
-            }
-        })
-        .collect();
-    drop(x_all);
+    let sample::Sample {
+        n_input,
+        y,
+        x,
+        names,
+        fes,
+        clusters,
+        cluster_terms,
+        dropped,
+    } = sample::build(frame, f, opts)?;
+    let n = y.len();
     let t_prep = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -619,11 +473,13 @@ pub fn estimate_with_progress(
     let (xtx, _) = cross(&core.xt, &core.resid, w);
     let l = num::cholesky(&xtx, k, 1e-12).map_err(|j| GravityError::Collinear(names[j].clone()))?;
     let bread = num::chol_inverse(&l, k);
-    let scores: Vec<Vec<f64>> = core
-        .xt
-        .iter()
-        .map(|xj| xj.iter().zip(&core.resid).map(|(a, e)| a * e).collect())
-        .collect();
+    // Scores x̃·e, written over the demeaned regressors (no longer needed).
+    let mut scores = core.xt;
+    for xj in &mut scores {
+        for (a, e) in xj.iter_mut().zip(&core.resid) {
+            *a *= e;
+        }
+    }
     let rss: f64 = core.resid.iter().map(|e| e * e).sum();
     let kind = match &cluster_terms {
         Some(_) => vcov::Kind::Cluster(&clusters),
@@ -663,8 +519,9 @@ pub fn estimate_with_progress(
     let ybar = y.iter().sum::<f64>() / nf;
     let (loglik, loglik_null, r2, within_r2, sigma) = match opts.model {
         Model::Poisson => {
-            let ll = ppml::loglik(&y, &core.fitted);
-            let ll0 = ppml::loglik(&y, &vec![ybar; n]);
+            let (ll, ll0) = core
+                .loglik
+                .expect("Poisson fits carry their log-likelihood");
             (ll, ll0, None, None, None)
         }
         Model::Ols => {

@@ -26,15 +26,11 @@ pub(crate) fn fit(
     let (sweeps, fe_converged) = demean_all(&dm, &vars, &mut outs, &mut states, ctl, threads);
     let (yt, xt) = outs.split_first().expect("k+1 outputs");
     let beta = wls_solve(x, xt, yt, &w, names)?;
-    let mut resid = vec![0.0; n];
-    let mut fitted = vec![0.0; n];
-    for i in 0..n {
-        let mut f = 0.0;
-        for j in 0..k {
-            f += xt[j][i] * beta[j];
+    let mut resid = yt.clone();
+    for (xj, &b) in xt.iter().zip(&beta) {
+        for (r, &x) in resid.iter_mut().zip(xj) {
+            *r -= x * b;
         }
-        resid[i] = yt[i] - f;
-        fitted[i] = y[i] - resid[i];
     }
     let rss: f64 = resid.iter().map(|r| r * r).sum();
     let within_tss: f64 = yt.iter().map(|v| v * v).sum();
@@ -43,8 +39,8 @@ pub(crate) fn fit(
         beta,
         xt,
         hessian_w: None,
+        loglik: None,
         resid,
-        fitted,
         iterations: 1,
         deviance: rss,
         fe_sweeps: sweeps,

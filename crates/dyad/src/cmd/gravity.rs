@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use dyad_analysis::gravity::{self, Frame, GravityFit, Model, Options, VcovSpec};
+use dyad_analysis::gravity::{self, FactorBuilder, Frame, GravityFit, Model, Options, VcovSpec};
 use dyad_analysis::politics::{self, Coverage, Keys, Politics};
 use dyad_trade::datafusion::arrow::record_batch::RecordBatch;
 
@@ -159,7 +159,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         eprint!("reading {input} …");
     }
     let read = match (&args.file, &args.sql) {
-        (Some(path), _) => read_file(path, &num, &fac),
+        (Some(path), _) => read_file(path, &num, &fac, args.threads),
         (None, Some(query)) => super::trade::open_on(ledger_args, &args.cluster)
             .and_then(|db| Ok(db.sql(query)?))
             .and_then(|batches| frame_from_batches(batches.into_iter().map(Ok), &num, &fac))
@@ -361,8 +361,14 @@ fn write_summary(fit: &GravityFit, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Reads the needed columns of a CSV or (by extension) Parquet file into a frame.
-fn read_file(path: &std::path::Path, numeric: &[&str], factors: &[&str]) -> Result<Frame> {
+/// Reads the needed columns of a CSV or (by extension) Parquet file into a frame, on up to
+/// `threads` threads (0 = all cores).
+fn read_file(
+    path: &std::path::Path,
+    numeric: &[&str],
+    factors: &[&str],
+    threads: usize,
+) -> Result<Frame> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let is_parquet = path
@@ -396,29 +402,29 @@ fn read_file(path: &std::path::Path, numeric: &[&str], factors: &[&str]) -> Resu
             factors,
         )
     } else {
-        Frame::read_csv(
-            std::io::BufReader::with_capacity(1 << 20, file),
-            numeric,
-            factors,
-        )
-        .map_err(anyhow::Error::from)
+        // The whole file in memory: the reader cuts it at line ends into one chunk per thread.
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Frame::read_csv_bytes(&bytes, numeric, factors, threads).map_err(anyhow::Error::from)
     }
     .with_context(|| format!("reading {}", path.display()))
 }
 
 /// Turns Arrow record batches (a Parquet file, a `--sql` answer) into a frame: numbers as f64
-/// (nulls are missing), fixed-effect and key columns as text labels.
+/// (nulls are missing), fixed-effect and key columns as factors of their text, interned straight
+/// from the arrays (integers by value, strings by their bytes): no string is made per cell.
 fn frame_from_batches(
     batches: impl IntoIterator<Item = Result<RecordBatch>>,
     numeric: &[&str],
     factors: &[&str],
 ) -> Result<Frame> {
-    use dyad_trade::datafusion::arrow::array::{Array, Float64Array, StringArray};
+    use dyad_trade::datafusion::arrow::array::{Array, Float64Array, Int64Array, StringArray};
     use dyad_trade::datafusion::arrow::compute::cast;
     use dyad_trade::datafusion::arrow::datatypes::DataType;
 
     let mut nums: Vec<Vec<f64>> = vec![Vec::new(); numeric.len()];
-    let mut labels: Vec<Vec<String>> = vec![Vec::new(); factors.len()];
+    let mut labels: Vec<FactorBuilder> = factors.iter().map(|_| FactorBuilder::default()).collect();
     let mut rows = 0;
     for batch in batches {
         let batch = batch?;
@@ -446,18 +452,38 @@ fn frame_from_batches(
             out.extend((0..a.len()).map(|i| if a.is_null(i) { f64::NAN } else { a.value(i) }));
         }
         for (name, out) in factors.iter().zip(&mut labels) {
-            let c = cast(column(name)?, &DataType::Utf8)?;
-            let a = c
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .expect("cast to Utf8");
-            out.extend((0..a.len()).map(|i| {
-                if a.is_null(i) {
-                    String::new()
-                } else {
-                    a.value(i).to_string()
+            let col = column(name)?;
+            // Integers are keyed by value (their text, the same as Arrow's cast to text, is made
+            // once per level); anything else by the bytes of its text.
+            let signed = matches!(
+                col.data_type(),
+                DataType::Int8
+                    | DataType::Int16
+                    | DataType::Int32
+                    | DataType::Int64
+                    | DataType::UInt8
+                    | DataType::UInt16
+                    | DataType::UInt32
+            );
+            if signed {
+                let c = cast(col, &DataType::Int64)?;
+                let a = c
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .expect("cast to Int64");
+                for i in 0..a.len() {
+                    out.push_int((!a.is_null(i)).then(|| a.value(i)));
                 }
-            }));
+            } else {
+                let c = cast(col, &DataType::Utf8)?;
+                let a = c
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .expect("cast to Utf8");
+                for i in 0..a.len() {
+                    out.push((!a.is_null(i)).then(|| a.value(i).as_bytes()));
+                }
+            }
         }
         rows += batch.num_rows();
     }
@@ -468,8 +494,113 @@ fn frame_from_batches(
     for (name, values) in numeric.iter().zip(nums) {
         frame.add_numeric(name, values);
     }
-    for (name, values) in factors.iter().zip(&labels) {
-        frame.add_labels(name, values);
+    for (name, b) in factors.iter().zip(labels) {
+        frame.add_factor(name, b.finish());
     }
     Ok(frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use dyad_trade::datafusion::arrow::array::{
+        Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray,
+        UInt8Array,
+    };
+    use dyad_trade::datafusion::arrow::compute::cast;
+    use dyad_trade::datafusion::arrow::datatypes::{DataType, Int32Type};
+
+    use super::*;
+
+    /// The reader as it was: every label cast to text and copied into a `String`, then coded
+    /// by `Frame::add_labels`.
+    fn by_strings(batches: &[RecordBatch], numeric: &[&str], factors: &[&str]) -> Frame {
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let mut frame = Frame::new(rows);
+        for name in numeric {
+            let mut v = Vec::new();
+            for b in batches {
+                let c = cast(b.column_by_name(name).unwrap(), &DataType::Float64).unwrap();
+                let a = c.as_any().downcast_ref::<Float64Array>().unwrap();
+                v.extend((0..a.len()).map(|i| if a.is_null(i) { f64::NAN } else { a.value(i) }));
+            }
+            frame.add_numeric(name, v);
+        }
+        for name in factors {
+            let mut v: Vec<String> = Vec::new();
+            for b in batches {
+                let c = cast(b.column_by_name(name).unwrap(), &DataType::Utf8).unwrap();
+                let a = c.as_any().downcast_ref::<StringArray>().unwrap();
+                v.extend((0..a.len()).map(|i| {
+                    if a.is_null(i) {
+                        String::new()
+                    } else {
+                        a.value(i).to_string()
+                    }
+                }));
+            }
+            frame.add_labels(name, &v);
+        }
+        frame
+    }
+
+    #[test]
+    fn batches_give_the_frame_of_their_text() {
+        let batch = |k: i64| {
+            let year: ArrayRef = Arc::new(Int64Array::from(vec![
+                Some(2021 + k),
+                None,
+                Some(-7),
+                Some(2021),
+            ]));
+            let code: ArrayRef =
+                Arc::new(Int32Array::from(vec![Some(4), Some(842), None, Some(4)]));
+            let small: ArrayRef = Arc::new(UInt8Array::from(vec![1, 2, 1, 255]));
+            let name: ArrayRef = Arc::new(StringArray::from(vec![
+                Some("KAZ"),
+                Some("NA"),
+                None,
+                Some(if k == 0 { "" } else { "Kyrgyzstan" }),
+            ]));
+            let dict: ArrayRef = Arc::new(
+                vec![Some("AFG"), Some("KAZ"), None, Some("AFG")]
+                    .into_iter()
+                    .collect::<DictionaryArray<Int32Type>>(),
+            );
+            let real: ArrayRef = Arc::new(Float64Array::from(vec![
+                Some(1.5),
+                Some(2.0),
+                None,
+                Some(1e20),
+            ]));
+            RecordBatch::try_from_iter([
+                ("year", year),
+                ("code", code),
+                ("small", small),
+                ("name", name),
+                ("dict", dict),
+                ("real", real),
+            ])
+            .unwrap()
+        };
+        let batches = [batch(0), batch(1)];
+        let numeric = ["year", "real"];
+        let factors = ["year", "code", "small", "name", "dict", "real"];
+        let fast = frame_from_batches(batches.iter().cloned().map(Ok), &numeric, &factors).unwrap();
+        let slow = by_strings(&batches, &numeric, &factors);
+        assert_eq!(fast.nrows(), 8);
+        for n in numeric {
+            let (a, b) = (fast.numeric(n).unwrap(), slow.numeric(n).unwrap());
+            assert!(
+                a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{n}"
+            );
+        }
+        for n in factors {
+            let (a, b) = (fast.factor(n).unwrap(), slow.factor(n).unwrap());
+            assert_eq!(a.codes, b.codes, "{n}");
+            assert_eq!(a.levels, b.levels, "{n}");
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub mod gravity;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod migrate;
 pub mod politics;
 pub mod serve;
 pub mod shares;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Create a home directory with a ledger (seeded with the bundled dataset).
     #[command(after_help = "Example:\n  dyad init ~/dyad && export DYAD_HOME=~/dyad")]
     Init(init::Args),
+    /// Upgrade a home's ledger to the schema this dyad writes (commands that only read never do).
+    #[command(after_help = "Example:\n  dyad --home ~/dyad migrate")]
+    Migrate(migrate::Args),
     /// How trade moved around a dated act, against peers, with placebo p-values.
     #[command(
         after_help = "Example:\n  dyad study KAZ AFG --event KAZ/AFG-IEA/2023-04-17/envoy_accepted --window 2 --peers auto"
@@ -130,6 +134,7 @@ pub fn run(command: Command, ledger: &LedgerArgs, out: &mut dyn std::io::Write) 
         Command::Export(args) => export::run(args, ledger, out),
         Command::Check(args) => check::run(args, ledger, out),
         Command::Init(args) => init::run(args, out),
+        Command::Migrate(args) => migrate::run(args, ledger, out),
         Command::Study(args) => study::run(args, ledger, out),
         Command::Shares(args) => shares::run(args, ledger, out),
         Command::Gap(args) => gap::run(args, ledger, out),

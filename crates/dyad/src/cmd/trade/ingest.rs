@@ -16,7 +16,8 @@ use crate::context::LedgerArgs;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// BACI release folders or zips (or single BACI_*.csv files beside their dictionaries),
-    /// Comtrade CSV or .txt.gz bulk files, reported-figures CSV files.
+    /// Comtrade CSV or .txt.gz bulk files or saved API responses (.json, .json.gz),
+    /// reported-figures CSV files.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The format of every path (default: told from each name or header).

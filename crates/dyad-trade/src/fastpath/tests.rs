@@ -1,0 +1,165 @@
+//! The reader against the Arrow reader on a generated store.
+
+use std::collections::HashMap;
+use std::fs::File;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::ProjectionMask;
+
+use super::filter::PairQuery;
+use super::reader::PairIndex;
+
+/// The page decoder against the Arrow reader, row group by row group, on the heaviest pairs
+/// of a generated store (pairs over several pages, some proven by their statistics) and on
+/// pairs with a few rows.
+#[test]
+fn pages_decode_as_the_arrow_reader_does() {
+    use crate::generate::{generate, Spec};
+    use crate::ingest::{ingest, Quiet};
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("release");
+    let spec = Spec {
+        rows_per_year: 300_000,
+        first_year: 2020,
+        last_year: 2020,
+        products: 4000,
+        seed: 11,
+    };
+    generate(&rel, &spec).unwrap();
+    let home = dir.path().join("home");
+    ingest(&home, &[rel], None, &dyad_core::Registry::bundled(), &Quiet).unwrap();
+    let mut files = Vec::new();
+    let mut stack = vec![home.join("trade/flows")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                files.push(p);
+            }
+        }
+    }
+    let index = PairIndex::load(&files, Vec::new()).unwrap().unwrap();
+    // Pairs by number of rows.
+    let mut counts: HashMap<(String, String), usize> = HashMap::new();
+    for f in &files {
+        let file = File::open(f).unwrap();
+        let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let mask = ProjectionMask::columns(b.parquet_schema(), ["exporter", "importer"]);
+        for batch in b.with_projection(mask).build().unwrap() {
+            let batch = batch.unwrap();
+            let (e, i) = (
+                batch.column(0).as_string::<i32>(),
+                batch.column(1).as_string::<i32>(),
+            );
+            for r in 0..batch.num_rows() {
+                if e.is_valid(r) && i.is_valid(r) {
+                    *counts
+                        .entry((e.value(r).into(), i.value(r).into()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<_> = counts.into_iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert!(pairs[0].1 > 2 * crate::store::PAGE_ROWS, "{:?}", pairs[0]);
+    let step = pairs.len() / 20;
+    let chosen = pairs
+        .iter()
+        .take(10)
+        .chain(pairs.iter().step_by(step.max(1)));
+    let (mut read, mut read_folded) = (0, 0);
+    for ((e, i), _) in chosen {
+        let q = PairQuery {
+            exporter: e,
+            importer: i,
+            years: None,
+            source: None,
+            fold: None,
+        };
+        for f in &index.files {
+            for g in 0..f.row_groups.len() {
+                let ranges = f.candidate_rows(g, &q);
+                let mut pages = Vec::new();
+                let used = f
+                    .scan_pages(g, &ranges, &q, &mut |r| {
+                        pages.push((r.year, r.product.to_string(), r.value_usd))
+                    })
+                    .unwrap();
+                assert!(used, "{e}->{i}: row group {g} of {}", f.path.display());
+                let mut arrow = Vec::new();
+                f.scan_arrow(g, &ranges, &q, &mut |r| {
+                    arrow.push((r.year, r.product.to_string(), r.value_usd))
+                })
+                .unwrap();
+                assert_eq!(pages, arrow, "{e}->{i}: row group {g}");
+                read += pages.len();
+                // Folded: the Arrow reader's rows, neighbours with the same cut code summed.
+                for (n, runs) in [(2, true), (4, true), (2, false), (4, false)] {
+                    let folded_q = PairQuery {
+                        fold: Some(n),
+                        ..q.clone()
+                    };
+                    let mut folded = Vec::new();
+                    f.scan_pages_with(g, &ranges, &folded_q, runs, &mut |r| {
+                        folded.push((r.year, r.product.to_string(), r.value_usd))
+                    })
+                    .unwrap();
+                    let mut want: Vec<(i32, String, f64)> = Vec::new();
+                    for (y, p, v) in &arrow {
+                        match want.last_mut() {
+                            Some(last) if last.0 == *y && last.1 == p[..n] => last.2 += v,
+                            _ => want.push((*y, p[..n].to_string(), *v)),
+                        }
+                    }
+                    assert_eq!(folded, want, "{e}->{i}: row group {g}, fold {n}, {runs}");
+                    if n == 2 && runs {
+                        read_folded += folded.len();
+                    }
+                }
+            }
+        }
+    }
+    assert!(read > 10_000, "{read}");
+    // Threads share out the row groups: the same rows on one thread or several (a row group's
+    // runs are folded where it is decoded, whichever thread reads it).
+    for ((e, i), _) in pairs.iter().take(5) {
+        let q = PairQuery {
+            exporter: e,
+            importer: i,
+            years: None,
+            source: None,
+            fold: Some(2),
+        };
+        let rows = |parallel_rows| {
+            let parts = index
+                .scan_with(
+                    &q,
+                    parallel_rows,
+                    Vec::new,
+                    |a: &mut Vec<(i32, String, u64)>, r| {
+                        a.push((r.year, r.product.to_string(), r.value_usd.to_bits()))
+                    },
+                    |a| a,
+                )
+                .unwrap();
+            let n = parts.len();
+            let mut all: Vec<_> = parts.into_iter().flatten().collect();
+            all.sort();
+            (n, all)
+        };
+        let ((one, alone), (several, shared)) = (rows(usize::MAX), rows(0));
+        assert_eq!(one, 1);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(several, cores.clamp(1, 4), "{e}->{i}");
+        assert!(!alone.is_empty());
+        assert_eq!(alone, shared, "{e}->{i}");
+    }
+    assert!(
+        read_folded * 10 < read,
+        "{read_folded} of {read} rows after folding"
+    );
+}
