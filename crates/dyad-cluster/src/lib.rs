@@ -16,6 +16,7 @@ use std::time::Duration;
 pub mod client;
 pub mod codec;
 pub mod roles;
+pub mod window;
 
 pub use client::{Ballista, SchedulerAddr, DEFAULT_PORT};
 pub use roles::{run_executor, run_scheduler, ExecutorOptions, SchedulerOptions};

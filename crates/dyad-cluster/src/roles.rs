@@ -1,6 +1,9 @@
 //! The two server roles, run by `dyad cluster scheduler` and `dyad cluster executor` through the
 //! Ballista crates' own process entry points, with dyad's codec installed.
 //!
+//! The scheduler plans every query, with Ballista's session plus one physical rule of dyad's
+//! ([`crate::window`]).
+//!
 //! Ballista's defaults suit long-lived clusters behind an orchestrator (an executor beats every
 //! 60 s and is declared lost after 180 s). dyad's are shorter, so that a killed executor's tasks
 //! are given to another within about half a minute rather than three minutes: executors beat
@@ -16,9 +19,11 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service_with_listener};
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
+use dyad_trade::datafusion::execution::SessionStateBuilder;
 
 use crate::client::SchedulerAddr;
 use crate::codec::DyadLogicalCodec;
+use crate::window::ExplicitWindowSort;
 use crate::ClusterError;
 
 /// How often an executor tells the scheduler it is alive.
@@ -95,6 +100,13 @@ pub fn run_scheduler(
             // three minutes for one to come back.
             no_executors_grace_period_seconds: timeout,
             override_logical_codec: Some(DyadLogicalCodec::shared()),
+            // Ballista's own session, plus dyad's last physical rule (see `window.rs`).
+            override_session_builder: Some(Arc::new(|config| {
+                let state = ballista_core::utils::default_session_builder(config)?;
+                Ok(SessionStateBuilder::new_from_existing(state)
+                    .with_physical_optimizer_rule(ExplicitWindowSort::shared())
+                    .build())
+            })),
             ..SchedulerConfig::default()
         };
         config.validate().map_err(ballista)?;

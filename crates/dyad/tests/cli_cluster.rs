@@ -175,6 +175,8 @@ fn home() -> tempfile::TempDir {
     let gen = home.path().join("gen");
     let gen_s = gen.to_str().unwrap();
     let h = home.path();
+    // A ledger too, which `dyad serve` needs.
+    ok(h, &["init", h.to_str().unwrap()]);
     ok(
         h,
         &[
@@ -499,18 +501,20 @@ fn a_cluster_that_does_not_answer_in_time_is_reported_with_the_timeout_and_the_j
             "--cluster",
             &cluster.url(),
             "--cluster-timeout",
-            "3",
+            "10",
         ],
     ));
     let took = start.elapsed();
+    // The job is cancelled if the scheduler had accepted it by then; with both executors frozen
+    // Ballista may not have told the client its job id yet, and the message says so.
     assert!(
         e.contains(&format!(
-            "the cluster at {} gave no answer within 3 s",
+            "the cluster at {} gave no answer within 10 s (--cluster-timeout)",
             cluster.url()
-        )) && e.contains("was cancelled"),
+        )) && (e.contains("was cancelled") || e.contains("no job had been accepted")),
         "{e}"
     );
-    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(took < Duration::from_secs(40), "{took:?}");
     for e in &cluster.executors {
         e.signal("CONT");
     }
