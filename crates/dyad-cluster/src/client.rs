@@ -172,7 +172,19 @@ impl dyad_trade::Cluster for Ballista {
         &self.url
     }
 
-    fn session(&self, config: SessionConfig) -> Result<SessionContext> {
+    fn session(&self, mut config: SessionConfig) -> Result<SessionContext> {
+        // A hash join's dynamic filter (DataFusion 55, on by default) is built when the join is
+        // planned; Ballista's scheduler later swaps the inputs of such a join as stages finish,
+        // which DataFusion refuses, and the job then never ends (the mirror query's LEFT JOIN
+        // on an empty side; "Cannot swap HashJoinExec inputs after dynamic filters have been
+        // constructed" in the scheduler's log). The settings travel with the query and are set
+        // on the scheduler in their order, where the umbrella setting (last) overrides the
+        // others, so all are turned off.
+        let optimizer = &mut config.options_mut().optimizer;
+        optimizer.enable_dynamic_filter_pushdown = false;
+        optimizer.enable_join_dynamic_filter_pushdown = false;
+        optimizer.enable_topk_dynamic_filter_pushdown = false;
+        optimizer.enable_aggregate_dynamic_filter_pushdown = false;
         let config = config
             .with_ballista_logical_extension_codec(DyadLogicalCodec::shared())
             .with_ballista_job_name("dyad")
