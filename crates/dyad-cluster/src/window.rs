@@ -32,15 +32,13 @@ impl ExplicitWindowSort {
     }
 }
 
-/// The partition columns of a window node and its input, if `plan` is one.
-fn window_parts(
-    plan: &Arc<dyn ExecutionPlan>,
-) -> Option<(Vec<Arc<dyn PhysicalExpr>>, &Arc<dyn ExecutionPlan>)> {
+/// The partition columns of a window node, if `plan` is one.
+fn partition_columns(plan: &Arc<dyn ExecutionPlan>) -> Option<Vec<Arc<dyn PhysicalExpr>>> {
     if let Some(w) = plan.downcast_ref::<WindowAggExec>() {
-        return Some((w.window_expr()[0].partition_by().to_vec(), w.input()));
+        return Some(w.window_expr()[0].partition_by().to_vec());
     }
     if let Some(w) = plan.downcast_ref::<BoundedWindowAggExec>() {
-        return Some((w.window_expr()[0].partition_by().to_vec(), w.input()));
+        return Some(w.window_expr()[0].partition_by().to_vec());
     }
     None
 }
@@ -48,10 +46,15 @@ fn window_parts(
 /// `plan` with the partition columns its input's sort leaves out put first in that sort;
 /// unchanged when the sort names them all or the input is not a sort.
 fn rewrite(plan: Arc<dyn ExecutionPlan>) -> Result<Transformed<Arc<dyn ExecutionPlan>>> {
-    let Some((partition_by, input)) = window_parts(&plan) else {
+    let Some(partition_by) = partition_columns(&plan) else {
         return Ok(Transformed::no(plan));
     };
-    let Some(sort) = input.downcast_ref::<SortExec>() else {
+    // A window node has one input.
+    let Some(sort) = plan
+        .children()
+        .first()
+        .and_then(|input| input.downcast_ref::<SortExec>())
+    else {
         return Ok(Transformed::no(plan));
     };
     let sorted: Vec<_> = sort.expr().iter().map(|e| e.expr.clone()).collect();
