@@ -110,12 +110,13 @@ fi
 "$PY" "$ROOT/bench/gravity/dyad_bench.py" "$DYAD_BIN" "$TRADE" "$PANEL" "$OUT/dyad.json" "$REPS"
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-"$PY" - "$OUT/meta.json" "$DYAD_BIN" "$LOAD_START" "$LOAD_END" "$R_NOTE" "$REPS" <<'PYEOF'
+COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+"$PY" - "$OUT/meta.json" "$DYAD_BIN" "$LOAD_START" "$LOAD_END" "$R_NOTE" "$REPS" "$COMMIT" <<'PYEOF'
 import json, sys, datetime, platform, subprocess
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 r = subprocess.run(["R", "--version"], capture_output=True, text=True).stdout.splitlines()[:1] if sys.argv[5] == "" else []
 json.dump({"dyad_bin": sys.argv[2], "load_start": sys.argv[3], "load_end": sys.argv[4], "r_note": sys.argv[5],
-           "reps": int(sys.argv[6]), "cpu": cpu, "r_version": r[0] if r else None,
+           "reps": int(sys.argv[6]), "commit": sys.argv[7], "cpu": cpu, "r_version": r[0] if r else None,
            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
           open(sys.argv[1], "w"))
 PYEOF

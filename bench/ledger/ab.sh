@@ -36,7 +36,11 @@ build() {
     local sha="$1" src="$ab/src-$1"
     rm -rf "$src"
     mkdir -p "$src"
-    git -C "$root" archive "$sha" | tar -x -C "$src"
+    # `-m`: the files get the time of extraction, not of the commit. Cargo's fingerprint of a
+    # workspace crate does not depend on its directory, so with the commit's times a revision
+    # built after another whose build is newer than its files was taken as fresh, and the
+    # first revision's binary was used for both.
+    git -C "$root" archive "$sha" | tar -x -m -C "$src"
     echo "== build ledger_bench of $sha (release)" >&2
     (cd "$src" && cargo build --release -p dyad-ledger --example ledger_bench --quiet)
     cp "$CARGO_TARGET_DIR/release/examples/ledger_bench" "$ab/ledger_bench-$sha"
@@ -45,6 +49,10 @@ sha_a="$(git -C "$root" rev-parse --short "$1")"
 sha_b="$(git -C "$root" rev-parse --short "$2")"
 build "$sha_a"
 build "$sha_b"
+if cmp -s "$ab/ledger_bench-$sha_a" "$ab/ledger_bench-$sha_b"; then
+    echo "error: $sha_a and $sha_b built to the same binary; nothing to compare" >&2
+    exit 1
+fi
 
 if [[ "$PAIRS" == 10000 && "$ACTS" == 1000000 ]]; then
     results="$here/AB-${NAME:-$sha_a-$sha_b}.md"

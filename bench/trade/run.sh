@@ -3,12 +3,14 @@
 #
 #   bench/trade/run.sh                                  # 10M-row ingest; 25 years x 2M rows store
 #   INGEST_ROWS=1000000 YEAR_ROWS=100000 bench/trade/run.sh   # quick smoke run
+#   DYAD_BIN=path/to/dyad QUESTIONS=0 bench/trade/run.sh      # a built binary; no section 3
 #
 # 1. Ingest one generated 10M-row BACI-format year file: `dyad trade ingest` vs DuckDB's
 #    `COPY (FROM read_csv(...)) TO '...parquet'`; wall time and peak RSS from /usr/bin/time -v.
 # 2. A 25-year generated store: "exporter -> importer, all years, by HS2", warm p50 in process:
 #    `dyad trade products E I --level 2 --repeat N` (the library call users run, the one-dyad fast
 #    path), the same through DataFusion SQL (`--sql`), and DuckDB on the same Parquet files.
+# 3. The same store: series, mirror and partners (`questions.sh`), fast path, SQL and DuckDB.
 # The load average (`uptime`) is recorded beside each timing: the machine is shared, and only
 # ratios measured in the same run count.
 # Generated data, the venv and the stores go to bench/out/trade/ (gitignored); the figures to
@@ -25,9 +27,13 @@ RUNS="${RUNS:-50}"
 out="$root/bench/out/trade"
 mkdir -p "$out"
 
-echo "== build (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
-(cd "$root" && cargo build --release -p dyad --quiet)
-dyad="$CARGO_TARGET_DIR/release/dyad"
+if [[ -n "${DYAD_BIN:-}" ]]; then
+    dyad="$DYAD_BIN"
+else
+    echo "== build (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+    (cd "$root" && cargo build --release -p dyad --quiet)
+    dyad="$CARGO_TARGET_DIR/release/dyad"
+fi
 
 if [[ ! -x "$out/venv/bin/python" ]]; then
     python3 -m venv "$out/venv"
@@ -129,6 +135,11 @@ duck_p90="$("$py" "$here/duck.py" query "$glob" "$p90_e" "$p90_i" "$RUNS")"
 dyad_p99="$(dyad_query "$p99_e" "$p99_i")"
 duck_p99="$("$py" "$here/duck.py" query "$glob" "$p99_e" "$p99_i" "$RUNS")"
 load_after="$(uptime | sed 's/.*load average: //')"
+# 3. The other questions (series, mirror, partners) on the same store.
+questions=""
+if [[ "${QUESTIONS:-1}" != 0 ]]; then
+    questions="$("$here/questions.sh" "$home2" "$RUNS")"
+fi
 p50() { echo "$1" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p'; }
 qrows() { echo "$1" | sed -n 's/rows=\([0-9]*\).*/\1/p'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
@@ -183,6 +194,8 @@ Raw lines: dyad heaviest \`$dyad_big\`; dyad heaviest on one core \`$dyad_big1\`
 dyad median \`$dyad_mid\`; dyad SQL median \`$sql_mid\`; DuckDB median \`$duck_mid\`;
 dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; DuckDB 99th \`$duck_p99\`.
 
+$questions
+
 ## Notes
 
 - Timings on this shared 2-core machine move with the other engineers' builds (load 4–6 here):
@@ -212,5 +225,16 @@ dyad 90th \`$dyad_p90\`; DuckDB 90th \`$duck_p90\`; dyad 99th \`$dyad_p99\`; Duc
   3-year store read 5% faster, and ingest is no slower. Leaving \`product\` uncompressed as
   well gave 3% more for 14% more disk, and was not kept.
 - "dyad SQL" is the previous path (DataFusion, ~25 ms of planning and scheduling for any pair).
+- The fast path's code was split into a reader (\`dyad-trade/src/fastpath/\`) and the products
+  query (\`query/products.rs\`) on 2026-12-07; \`bench/trade/compare.sh\` timed the build before
+  and after, alternating: see \`bench/trade/COMPARE.md\`.
+- Moved here from doc comments: the second thread of a one-dyad read (\`PARALLEL_ROWS\` in
+  \`fastpath/reader.rs\`) paid on an idle machine from about 20,000 candidate rows (the median
+  pair, 25,600 rows: 1.25 ms on one thread, 0.8 ms on two); with three processes spinning on
+  the two cores that pair's p50 went from 1.4 ms on one thread to 3.9 ms on two, hence two
+  threads only above 40,000 rows (the 90th-percentile pair, ~2 ms on one thread). Comparing
+  short codes with \`==\` instead of \`fastpath::text::same_bytes\` took 1% (heaviest pair) to
+  1.2% (median pair) more instructions (callgrind, 2026-12-07; the \`memcmp\` calls were up to
+  four times as many).
 MD
 cat "$results"

@@ -42,10 +42,14 @@ fn main() {
     let (num, fac) = needed_columns(&f, &vcov);
     let num: Vec<&str> = num.iter().map(String::as_str).collect();
     let fac: Vec<&str> = fac.iter().map(String::as_str).collect();
-    // As `dyad gravity` reads a CSV file: whole, on `threads` threads.
-    let bytes = std::fs::read(&file).expect("read");
-    let frame = Frame::read_csv_bytes(&bytes, &num, &fac, threads).expect("csv");
-    drop(bytes);
+    // As `dyad gravity` reads a CSV file.
+    let frame = Frame::read_csv_seek(
+        std::fs::File::open(&file).expect("open"),
+        &num,
+        &fac,
+        threads,
+    )
+    .expect("csv");
     let read_seconds = t0.elapsed().as_secs_f64();
     let opts = Options {
         vcov,

@@ -191,7 +191,7 @@ impl dyad_trade::Cluster for Ballista {
             // Ballista 55's adaptive planner (on by default) re-planned dyad's mirror query
             // without end, a new stage every few milliseconds (seen with dynamic filters still
             // on; not tried since they are off). The static planner, with the rule of
-            // `window.rs` on the scheduler, runs every query of crates/dyad/tests/cli_cluster.rs.
+            // `window.rs` on the scheduler, runs every query of crates/dyad/tests/it/cluster.rs.
             .with_ballista_adaptive_query_planner(false);
         let state = SessionStateBuilder::new()
             .with_config(config)

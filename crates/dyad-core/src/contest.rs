@@ -69,44 +69,6 @@ pub struct Contest {
     pub recognise_several: usize,
 }
 
-/// The columns a contest has for each side in a table or CSV, after `actor` and `name`.
-const SIDE_COLUMNS: [&str; 5] = ["level", "recognition", "envoys", "mission", "acts"];
-
-impl Contest {
-    /// Column names as `dyad contest` and `/api/contest?format=csv` print them: `actor`, `name`,
-    /// then `ID.level`, `ID.recognition`, `ID.envoys`, `ID.mission`, `ID.acts` for each side.
-    pub fn columns(&self) -> Vec<String> {
-        let mut out = vec!["actor".to_string(), "name".to_string()];
-        for side in &self.sides {
-            out.extend(
-                SIDE_COLUMNS
-                    .iter()
-                    .map(|c| format!("{}.{c}", side.authority.id)),
-            );
-        }
-        out
-    }
-
-    /// A row's cells for [`Contest::columns`]: a level with pending acts is marked `?`, act ids
-    /// are space-separated, and a side the actor has no act toward is left empty.
-    pub fn cells(&self, row: &Row, registry: &Registry) -> Vec<String> {
-        let mut cells = vec![row.actor.clone(), registry.name_of(&row.actor).to_string()];
-        for stance in &row.stances {
-            match stance {
-                Some(s) => cells.extend([
-                    format!("{}{}", s.level, if s.level_uncertain { "?" } else { "" }),
-                    s.recognition.value.as_str().to_string(),
-                    s.envoys.value.as_str().to_string(),
-                    s.mission.value.as_str().to_string(),
-                    s.level_acts().join(" "),
-                ]),
-                None => cells.extend(std::iter::repeat_n(String::new(), SIDE_COLUMNS.len())),
-            }
-        }
-        cells
-    }
-}
-
 /// Builds the contest over `state` on `on` from `acts` (acts toward other authorities are
 /// ignored). `None` when no authority claiming the state had begun by the day.
 pub fn contest(registry: &Registry, state: &str, acts: &[Act], on: Date) -> Option<Contest> {

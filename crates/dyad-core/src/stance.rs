@@ -14,7 +14,7 @@ use serde::Serialize;
 use time::Date;
 
 use crate::act::{Act, ActKind};
-use crate::codes::{Authority, Registry};
+use crate::codes::Authority;
 
 /// Whether the actor recognises the authority as a government.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -326,28 +326,6 @@ impl Stance {
         .join(",")
     }
 
-    /// The stance as one row of [`STANCE_COLUMNS`]: a level with pending acts is marked `?`,
-    /// act ids are space-separated.
-    pub fn row(&self, registry: &Registry) -> Vec<String> {
-        vec![
-            self.actor.clone(),
-            registry.name_of(&self.actor).to_string(),
-            format!(
-                "{}{}",
-                self.level,
-                if self.level_uncertain { "?" } else { "" }
-            ),
-            self.level_name().to_string(),
-            self.recognition.value.as_str().to_string(),
-            self.envoys.value.as_str().to_string(),
-            self.mission.value.as_str().to_string(),
-            self.designation.value.as_str().to_string(),
-            self.uncertain_dimensions(),
-            self.level_acts().join(" "),
-            self.pending().collect::<Vec<_>>().join(" "),
-        ]
-    }
-
     /// Name of the summary level.
     pub fn level_name(&self) -> &'static str {
         LEVEL_NAMES[usize::from(self.level)]
@@ -360,22 +338,6 @@ fn raise(dim: &mut Dimension<Envoys>, floor: Envoys, id: &str) {
         dim.set(floor, id);
     }
 }
-
-/// Columns of a stance as a table or CSV row, as `dyad status` and `/api/stance?format=csv`
-/// print them (see [`Stance::row`]).
-pub const STANCE_COLUMNS: [&str; 11] = [
-    "actor",
-    "name",
-    "level",
-    "level_name",
-    "recognition",
-    "envoys",
-    "mission",
-    "designation",
-    "uncertain",
-    "acts",
-    "pending",
-];
 
 /// Folds the acts of one actor toward one authority into its stance on `on`.
 ///

@@ -55,6 +55,20 @@ const STEPS: [Step; 4] = [
 /// The version a database is at: 0 when it has no tables yet. A version newer than this dyad's,
 /// or a database that is not a ledger, is an error.
 pub fn version(conn: &Connection) -> Result<i64> {
+    // The version is read in two places (the header's `user_version`, then `meta`), and another
+    // process may commit a migration step between the two reads: outside a transaction, both
+    // reads are made in one, so that they see one state of the file.
+    if conn.is_autocommit() {
+        let tx = conn.unchecked_transaction()?;
+        let version = version_in(&tx);
+        tx.finish()?;
+        return version;
+    }
+    version_in(conn)
+}
+
+/// [`version`], its reads made in the caller's transaction.
+fn version_in(conn: &Connection) -> Result<i64> {
     let user: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if user > SCHEMA_VERSION {
         return Err(too_new(&user.to_string()));
@@ -113,8 +127,9 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
     let from = version(conn)?;
     if from == 0 {
         // Rows of acts run to a few hundred bytes; larger pages keep more of them per page, and
-        // a bulk import splits and writes half as many pages as with 8 KiB (about 0.4 s less
-        // CPU for 1M acts; `status` no slower). Only a database without tables takes it.
+        // a bulk import splits and writes half as many pages as with 8 KiB, for less CPU and
+        // no slower `status` (`bench/ledger/RESULTS.md`). Only a database without tables takes
+        // it.
         conn.execute_batch("PRAGMA page_size = 16384;")?;
     }
     for step in STEPS.iter().filter(|s| s.to > from) {

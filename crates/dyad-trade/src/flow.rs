@@ -156,16 +156,79 @@ pub fn flows_to_batch(flows: &[Flow]) -> RecordBatch {
 
 /// Sorts flows as the store keeps them: by exporter, importer, product (missing codes last).
 pub fn sort_flows(flows: &mut [Flow]) {
-    flows.sort_by(|a, b| {
-        let key = |f: &Flow| {
-            (
-                f.exporter.is_none(),
-                f.exporter.clone(),
-                f.importer.is_none(),
-                f.importer.clone(),
-                f.product.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    // The key borrows its strings: cloning them made each comparison allocate six times.
+    fn key(f: &Flow) -> (bool, &Option<String>, bool, &Option<String>, &str) {
+        (
+            f.exporter.is_none(),
+            &f.exporter,
+            f.importer.is_none(),
+            &f.importer,
+            &f.product,
+        )
+    }
+    flows.sort_by(|a, b| key(a).cmp(&key(b)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(exporter: Option<&str>, importer: Option<&str>, product: &str) -> Flow {
+        Flow {
+            source: Source::Comtrade,
+            classification: "H6".into(),
+            release: None,
+            year: 2023,
+            month: None,
+            exporter: exporter.map(Into::into),
+            importer: importer.map(Into::into),
+            exporter_code: None,
+            importer_code: None,
+            product: product.into(),
+            product_level: 6,
+            value_usd: 1.0,
+            quantity: None,
+            unit: None,
+            reporter: "KAZ".into(),
+            flow: "X".into(),
+            other_asia: false,
+            note: None,
+            source_url: None,
+            source_date: None,
+        }
+    }
+
+    #[test]
+    fn flows_sort_by_exporter_importer_product_with_missing_codes_last() {
+        let mut flows = vec![
+            flow(None, Some("AFG"), "010121"),
+            flow(Some("KAZ"), None, "010121"),
+            flow(Some("KAZ"), Some("CHN"), "870321"),
+            flow(Some("AFG"), Some("KAZ"), "100199"),
+            flow(Some("KAZ"), Some("CHN"), "010121"),
+            flow(Some("KAZ"), Some("AFG"), "999999"),
+        ];
+        sort_flows(&mut flows);
+        let got: Vec<_> = flows
+            .iter()
+            .map(|f| {
+                (
+                    f.exporter.as_deref(),
+                    f.importer.as_deref(),
+                    f.product.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("AFG"), Some("KAZ"), "100199"),
+                (Some("KAZ"), Some("AFG"), "999999"),
+                (Some("KAZ"), Some("CHN"), "010121"),
+                (Some("KAZ"), Some("CHN"), "870321"),
+                (Some("KAZ"), None, "010121"),
+                (None, Some("AFG"), "010121"),
+            ]
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! dyad-trade: trade flows for dyad.
 //!
-//! - readers, exact to `shared/data/trade/FORMATS.md`: [`baci`] (CEPII BACI releases),
+//! - readers, exact to `docs/FORMATS.md`: [`baci`] (CEPII BACI releases),
 //!   [`comtrade`] (UN Comtrade Plus CSV and bulk files), [`reported`] (figures as reported, with
 //!   a source each; the Afghanistan file is bundled);
 //! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;

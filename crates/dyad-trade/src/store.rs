@@ -118,9 +118,9 @@ pub fn product_schema() -> SchemaRef {
 /// - Values and quantities are nearly all distinct: trying a dictionary for them only costs time.
 /// - `value_usd` is split into byte streams (BYTE_STREAM_SPLIT): whole dollars use few of a
 ///   double's bytes, so the streams of the others are runs that Snappy shrinks to almost
-///   nothing. On a generated store the column is 45% of its plain size, against 64% plainly
-///   compressed (the whole store 11% smaller), and a heavy pair reads 5% faster. Quantities
-///   (tons, with decimals) grew that way, and stay plain.
+///   nothing, so the store is smaller and a heavy pair reads faster (figures in
+///   `bench/trade/RESULTS.md`, Notes). Quantities (tons, with decimals) grew that way, and stay
+///   plain.
 pub fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)

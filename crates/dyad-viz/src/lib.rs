@@ -29,7 +29,7 @@ const PALETTE: [RGBColor; 7] = [
 pub struct Line {
     /// Legend text.
     pub name: String,
-    /// `(x, y)`; `None` is a gap.
+    /// `(x, y)`; `None` (or a value that is not finite) is a gap.
     pub points: Vec<(f64, Option<f64>)>,
 }
 
@@ -134,6 +134,11 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
+/// A value to draw: NaN and infinities are gaps, like missing values.
+fn finite(y: Option<f64>) -> Option<f64> {
+    y.filter(|v| v.is_finite())
+}
+
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -159,8 +164,11 @@ impl LineChart {
         let ys = self
             .lines
             .iter()
-            .flat_map(|l| l.points.iter().filter_map(|p| p.1));
-        let (_, y1) = range(ys);
+            .flat_map(|l| l.points.iter().filter_map(|p| finite(p.1)));
+        let (y0, y1) = range(ys);
+        // The axis starts at zero unless the data goes below it (a mirror gap can), and a
+        // value below the axis would be mapped far outside the drawing.
+        let bottom = if y0 < 0.0 { y0 * 1.1 } else { 0.0 };
         let mut chart = ChartBuilder::on(&root)
             .caption(&self.title, (FAMILY, 18))
             .margin(12)
@@ -169,7 +177,7 @@ impl LineChart {
             // Headroom above the data keeps the legend and marker labels clear of the lines.
             .build_cartesian_2d(
                 (x0 - 0.5)..(x1 + 0.5),
-                0.0..self.y_max.unwrap_or((y1 * 1.7).max(1e-9)),
+                bottom..self.y_max.unwrap_or((y1 * 1.7).max(1e-9)),
             )
             .map_err(err)?;
         let month = |x: &f64| {
@@ -232,7 +240,7 @@ impl LineChart {
             // A gap splits the line into separately drawn segments.
             let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
             for &(x, y) in &line.points {
-                match y {
+                match finite(y) {
                     Some(y) => segments.last_mut().expect("one segment").push((x, y)),
                     None => segments.push(Vec::new()),
                 }

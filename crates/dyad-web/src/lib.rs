@@ -17,7 +17,6 @@ pub mod auth;
 pub mod brief;
 pub mod error;
 pub mod limit;
-pub mod model;
 pub mod openapi;
 pub mod pages;
 pub mod params;

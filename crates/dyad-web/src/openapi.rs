@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 description of the API, served at `/api/openapi.json`.
 //!
 //! Written by hand next to the handlers rather than generated: the API is small, and the tests
-//! (`tests/api.rs`) call every path listed here with its example parameters and check each
+//! (`tests/it/api.rs`) call every path listed here with its example parameters and check each
 //! JSON answer against its schema, including `additionalProperties: false`, so the document
 //! cannot drift from what the server really sends. The parameters' schemas say exactly what the
 //! server accepts (`.ci/schemathesis.sh` generates requests from them and checks the answers).
@@ -225,6 +225,24 @@ fn with(mut props: serde_json::Map<String, Value>, extra: Value) -> Value {
     object(Value::Object(props))
 }
 
+/// The fields of a stance, wherever one is given (a list, a contest row, a why, a brief).
+fn stance_properties() -> serde_json::Map<String, Value> {
+    let v = json!({
+        "actor": string(), "actor_name": string(),
+        "level": {"type": "integer", "minimum": 0, "maximum": 5},
+        "level_name": string(), "level_uncertain": {"type": "boolean"},
+        "recognition": dimension(&["none", "de_jure"]),
+        "envoys": dimension(&["none", "received", "below_ambassador", "ambassador"]),
+        "mission": dimension(&["none", "closed", "open", "ambassador"]),
+        "designation": dimension(&["not_recorded", "listed", "not_listed"]),
+        "level_acts": strings(),
+        "counted": {"type": "array", "items": string(), "description": "Every act counted by the day, oldest first"},
+        "sources": {"type": "array", "items": reference("SourceAct"),
+            "description": "The acts the stance cites, in ledger order, with their sources"},
+    });
+    v.as_object().expect("object").clone()
+}
+
 fn dimension(values: &[&str]) -> Value {
     object(json!({
         "value": {"type": "string", "enum": values},
@@ -337,15 +355,11 @@ pub fn spec() -> Value {
             "kind": {"type": "string", "enum": ["state", "territory", "organisation"]},
         })),
         "States": object(json!({"states": array_of(reference("State"))})),
-        "Stance": object(json!({
-            "actor": string(), "actor_name": string(),
-            "level": {"type": "integer", "minimum": 0, "maximum": 5},
-            "level_name": string(), "level_uncertain": {"type": "boolean"},
-            "recognition": dimension(&["none", "de_jure"]),
-            "envoys": dimension(&["none", "received", "below_ambassador", "ambassador"]),
-            "mission": dimension(&["none", "closed", "open", "ambassador"]),
-            "designation": dimension(&["not_recorded", "listed", "not_listed"]),
-            "level_acts": strings(),
+        "Stance": object(Value::Object(stance_properties())),
+        "SourceAct": object(json!({
+            "id": string(),
+            "date": {"type": "string", "description": "YYYY-MM-DD, YYYY-MM or YYYY"},
+            "act": string(), "detail": string(), "source_url": string(),
         })),
         "Stances": object(json!({
             "authority": reference("Authority"), "on": string(), "known_on": nullable_string(),
@@ -381,12 +395,10 @@ pub fn spec() -> Value {
             "value": string(), "uncertain": {"type": "boolean"},
             "acts": array_of(reference("CitedAct")),
         })),
-        "Why": object(json!({
-            "actor": string(), "actor_name": string(), "authority": reference("Authority"),
+        "Why": with(stance_properties(), json!({
+            "authority": reference("Authority"),
             "on": string(), "known_on": nullable_string(),
             "ended": {"type": ["string", "null"], "description": "The authority's last day, when `on` is after it"},
-            "level": {"type": "integer"}, "level_name": string(),
-            "level_uncertain": {"type": "boolean"}, "level_acts": strings(),
             "dimensions": array_of(reference("DimensionDetail")),
         })),
         "TimelineEntry": with(act_properties(), json!({"level_after": {"type": "integer"}})),

@@ -1,36 +1,25 @@
-//! Responses in JSON or CSV (`?format=csv`), with the same headers from every endpoint.
+//! Responses in JSON or CSV (`?format=csv`), with the same headers from every endpoint. The
+//! bodies are the views of `dyad-view`, as the CLI writes them.
 
 use axum::body::Bytes;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use dyad_view::{View, ViewError};
 
 use crate::error::ApiError;
+use crate::params::Format;
 
-/// Writes a header and rows as a `text/csv` response.
-pub fn csv_response<I, R, S>(headers: &[&str], rows: I) -> Result<Response, ApiError>
-where
-    I: IntoIterator<Item = R>,
-    R: IntoIterator<Item = S>,
-    S: AsRef<[u8]>,
-{
-    Ok(csv_bytes(csv_body(headers, rows)?))
+/// A view as the answer in the asked format: the view itself as JSON, or its table as CSV.
+pub fn answer<V: View + ?Sized>(view: &V, format: Format) -> Result<Response, ApiError> {
+    match format {
+        Format::Json => json_response(view),
+        Format::Csv => Ok(csv_bytes(dyad_view::csv_bytes(view).map_err(failed)?)),
+    }
 }
 
-/// Encodes a header and rows as CSV.
-pub fn csv_body<I, R, S>(headers: &[&str], rows: I) -> Result<Vec<u8>, ApiError>
-where
-    I: IntoIterator<Item = R>,
-    R: IntoIterator<Item = S>,
-    S: AsRef<[u8]>,
-{
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| ApiError::internal(format!("writing CSV: {e}"));
-    w.write_record(headers).map_err(fail)?;
-    for row in rows {
-        w.write_record(row).map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))
+/// A view that could not be encoded: a fault of the server.
+pub fn failed(e: ViewError) -> ApiError {
+    ApiError::internal(e.to_string())
 }
 
 /// Wraps CSV bytes in a response with the right content type.
@@ -43,9 +32,8 @@ pub fn csv_bytes(bytes: impl Into<Bytes>) -> Response {
 }
 
 /// Serialises a value as a JSON response (kept here so every endpoint sets the same header).
-pub fn json_response<T: serde::Serialize>(value: &T) -> Result<Response, ApiError> {
-    let bytes =
-        serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("writing JSON: {e}")))?;
+pub fn json_response<T: serde::Serialize + ?Sized>(value: &T) -> Result<Response, ApiError> {
+    let bytes = dyad_view::json_bytes(value).map_err(failed)?;
     Ok(json_bytes(bytes))
 }
 

@@ -8,7 +8,7 @@
 //!
 //! Trade answers come from a [`dyad_trade::TradeDb`] opened exactly as the CLI opens it (the
 //! home's store plus the bundled reported figures; the bundled figures alone without a home),
-//! see [`TradeTables`].
+//! see `TradeTables` below.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

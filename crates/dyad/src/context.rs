@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use dyad_core::Act;
 use dyad_ledger::Ledger;
 use time::Date;
 
@@ -48,11 +47,6 @@ pub fn parse_day(text: &str) -> Result<Date, String> {
 /// Today in UTC, the default for `--on`.
 pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()
-}
-
-/// Finds an act by id among `acts`.
-pub fn find<'a>(acts: &'a [Act], id: &str) -> Option<&'a Act> {
-    acts.iter().find(|a| a.id == id)
 }
 
 /// Checks that an authority id is known, with a helpful message.

@@ -1,11 +1,12 @@
-//! Rendering of command results: an aligned table on a terminal, CSV or JSON elsewhere.
+//! Output of command results: an aligned table on a terminal, CSV when piped, JSON on request.
 //!
-//! Commands build a [`Table`] (or a serde value for JSON) and hand it to [`Output`], so every
-//! command gets `--format table|csv|json` with the same behaviour.
+//! Every answer is a view of `dyad-view` (the same view the web API answers with), written by
+//! [`write()`] in the format asked with `--format`, so every command behaves alike.
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::Result;
+use anyhow::{bail, Result};
+use dyad_view::{Form, View};
 
 /// Output format chosen with `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -14,7 +15,7 @@ pub enum Format {
     Table,
     /// Comma-separated values with a header row.
     Csv,
-    /// JSON (an array of objects for tabular results).
+    /// JSON: the same document as the web API's answer.
     Json,
 }
 
@@ -31,67 +32,63 @@ impl Format {
     }
 }
 
-/// A rectangular result: named columns and rows of text cells.
-#[derive(Debug, Clone, Default)]
-pub struct Table {
-    /// Column names, also the JSON keys.
-    pub headers: Vec<String>,
-    /// Rows; each has one cell per header.
-    pub rows: Vec<Vec<String>>,
+impl From<Format> for Form {
+    fn from(f: Format) -> Form {
+        match f {
+            Format::Table => Form::Table,
+            Format::Csv => Form::Csv,
+            Format::Json => Form::Json,
+        }
+    }
 }
+
+/// Writes a view in the format asked.
+pub fn write<V: View + ?Sized>(view: &V, format: Format, out: &mut dyn Write) -> Result<()> {
+    Ok(dyad_view::write(view, format.into(), out)?)
+}
+
+/// A table of text cells, for the one answer without a typed view (the coefficients of `dyad
+/// gravity` as CSV and text, whose JSON the command writes itself).
+#[derive(Debug, Clone, Default)]
+pub struct Table(dyad_view::Table);
 
 impl Table {
     /// An empty table with these column names.
     pub fn new<S: Into<String>>(headers: impl IntoIterator<Item = S>) -> Table {
-        Table {
-            headers: headers.into_iter().map(Into::into).collect(),
-            rows: Vec::new(),
-        }
+        Table(dyad_view::Table::new(headers))
     }
 
     /// Appends one row; panics in debug builds if its width is wrong.
     pub fn push<S: Into<String>>(&mut self, row: impl IntoIterator<Item = S>) {
-        let row: Vec<String> = row.into_iter().map(Into::into).collect();
-        debug_assert_eq!(row.len(), self.headers.len());
-        self.rows.push(row);
+        self.0.push(row);
     }
 
-    /// Writes the table in the given format.
+    /// Writes the table as text or CSV (JSON has no meaning for text cells).
     pub fn write(&self, format: Format, out: &mut dyn Write) -> Result<()> {
         match format {
-            Format::Table => {
-                let mut t = comfy_table::Table::new();
-                t.load_preset(comfy_table::presets::NOTHING);
-                t.set_header(&self.headers);
-                for r in &self.rows {
-                    t.add_row(r);
-                }
-                writeln!(out, "{t}")?;
-            }
-            Format::Csv => {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(&self.headers)?;
-                for r in &self.rows {
-                    w.write_record(r)?;
-                }
-                w.flush()?;
-            }
-            Format::Json => {
-                let rows: Vec<serde_json::Map<String, serde_json::Value>> = self
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        self.headers
-                            .iter()
-                            .zip(r)
-                            .map(|(h, c)| (h.clone(), serde_json::Value::String(c.clone())))
-                            .collect()
-                    })
-                    .collect();
-                serde_json::to_writer_pretty(&mut *out, &rows)?;
-                writeln!(out)?;
-            }
+            Format::Table => self.0.write_text(out)?,
+            Format::Csv => self.0.write_csv(out)?,
+            Format::Json => bail!("this table has no JSON form"),
         }
         Ok(())
     }
+}
+
+/// Writes a file whole or not at all: to a temporary name beside it, then renamed into place.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use anyhow::Context as _;
+    let tmp = path.with_extension(match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("{ext}.tmp"),
+        None => "tmp".to_string(),
+    });
+    let written = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("writing {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+        });
+    if written.is_err() {
+        // Leave nothing half-written behind; the error names what failed.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }

@@ -1,14 +1,19 @@
-//! The fast path of the gravity CSV reader: the whole input in memory, cut at line ends into one
-//! chunk per thread, each chunk split and typed in one pass (numbers parsed, labels interned as
-//! slices of the input), with no allocation per cell; the chunks' labels are then merged in
-//! chunk order, which gives the levels in order of first appearance, as the streaming reader.
+//! The fast path of the gravity CSV reader. The input is read in large blocks of whole lines (a
+//! file a few MiB at a time into one reused buffer, or all of it when it is in memory); each
+//! block is cut at line ends into one piece per thread, and each piece is split and typed in one
+//! pass (numbers parsed, labels interned), with no allocation per cell. The first piece is read
+//! straight into the result's columns and the others are appended in order, their labels
+//! renumbered, so levels are numbered by first appearance, as by the streaming reader.
 //!
 //! It takes plain CSV: no quote character anywhere and `\r` only right before `\n`. There the
 //! csv crate's reading is simple (a record ends at `\n` or `\r\n`, fields end at `,`, empty
 //! lines are skipped, a leading UTF-8 BOM is dropped) and is reproduced here. Anything else —
 //! a quote, a lone `\r`, a record with the wrong number of fields, a value that is not a
 //! number, an unknown column — is handed to [`Frame::read_csv`] (the csv crate) on the same
-//! bytes, which then gives the same frame or the same error, line and column.
+//! input, read again from its start, which then gives the same frame or the same error, line
+//! and column.
+
+use std::io::{Read, Seek, SeekFrom};
 
 use super::frame::{is_missing, parse_number, trim_bytes, Factor, Frame, FxMap, MISSING};
 use super::GravityError;
@@ -16,6 +21,9 @@ use super::GravityError;
 /// Labels that are canonical decimal integers below this are looked up in a table, not hashed
 /// (years, numeric country codes).
 const SMALL: usize = 1 << 14;
+
+/// Bytes read from a file at a time (more for a longer line).
+const BLOCK: usize = 1 << 22;
 
 /// Reads a CSV held in memory, on up to `threads` threads (0 = all cores); same result as
 /// [`Frame::read_csv`] on the same bytes.
@@ -25,9 +33,109 @@ pub(crate) fn read(
     factor: &[&str],
     threads: usize,
 ) -> Result<Frame, GravityError> {
-    match fast(bytes, numeric, factor, threads) {
+    let mut src = Source::Slice(Some(bytes));
+    match fast(&mut src, bytes.len() as u64, numeric, factor, threads) {
+        Ok(Some(frame)) => Ok(frame),
+        _ => Frame::read_csv(bytes, numeric, factor),
+    }
+}
+
+/// Reads a CSV from a seekable reader (a file) a block at a time; same result as
+/// [`Frame::read_csv`] on the same bytes.
+pub(crate) fn read_seek<R: Read + Seek>(
+    reader: R,
+    numeric: &[&str],
+    factor: &[&str],
+    threads: usize,
+) -> Result<Frame, GravityError> {
+    read_seek_blocks(reader, numeric, factor, threads, BLOCK)
+}
+
+/// [`read_seek`] with blocks of `block` bytes (small ones in tests).
+fn read_seek_blocks<R: Read + Seek>(
+    mut reader: R,
+    numeric: &[&str],
+    factor: &[&str],
+    threads: usize,
+    block: usize,
+) -> Result<Frame, GravityError> {
+    let io = |e: std::io::Error| GravityError::Csv(e.to_string());
+    let total = reader.seek(SeekFrom::End(0)).map_err(io)?;
+    reader.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut src = Source::Reader {
+        reader: &mut reader,
+        buf: vec![0; block.max(1)],
+        start: 0,
+        end: 0,
+        eof: false,
+    };
+    match fast(&mut src, total, numeric, factor, threads).map_err(io)? {
         Some(frame) => Ok(frame),
-        None => Frame::read_csv(bytes, numeric, factor),
+        None => {
+            reader.seek(SeekFrom::Start(0)).map_err(io)?;
+            Frame::read_csv(
+                std::io::BufReader::with_capacity(1 << 20, reader),
+                numeric,
+                factor,
+            )
+        }
+    }
+}
+
+/// Where the input comes from: all of it in memory, or a reader read into a reused buffer.
+enum Source<'r> {
+    Slice(Option<&'r [u8]>),
+    Reader {
+        reader: &'r mut dyn Read,
+        buf: Vec<u8>,
+        /// Bytes read and not yet handed out: `buf[start..end]`.
+        start: usize,
+        end: usize,
+        eof: bool,
+    },
+}
+
+impl Source<'_> {
+    /// The next run of whole lines (the very last may lack its line end); `None` at the end.
+    fn next(&mut self) -> std::io::Result<Option<&[u8]>> {
+        match self {
+            Source::Slice(s) => Ok(s.take()),
+            Source::Reader {
+                reader,
+                buf,
+                start,
+                end,
+                eof,
+            } => {
+                buf.copy_within(*start..*end, 0);
+                *end -= *start;
+                *start = 0;
+                loop {
+                    while *end < buf.len() && !*eof {
+                        match reader.read(&mut buf[*end..]) {
+                            Ok(0) => *eof = true,
+                            Ok(n) => *end += n,
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    if *end == 0 {
+                        return Ok(None);
+                    }
+                    if let Some(p) = memchr::memrchr(b'\n', &buf[..*end]) {
+                        *start = p + 1;
+                        return Ok(Some(&buf[..=p]));
+                    }
+                    if *eof {
+                        *start = *end;
+                        return Ok(Some(&buf[..*end]));
+                    }
+                    // A line longer than the buffer.
+                    let len = buf.len();
+                    buf.resize(2 * len, 0);
+                }
+            }
+        }
     }
 }
 
@@ -38,81 +146,182 @@ struct Role {
     fac: Option<usize>,
 }
 
-/// `None` when the input is not plain CSV or does not read cleanly: the caller falls back.
-fn fast(bytes: &[u8], numeric: &[&str], factor: &[&str], threads: usize) -> Option<Frame> {
-    let data = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        // A BOM before an empty line: rare enough to leave to the csv crate.
-        Some(rest) if matches!(rest.first(), Some(b'\n' | b'\r') | None) => return None,
-        Some(rest) => rest,
-        None => bytes,
-    };
-    // The header is the first non-empty line.
-    let mut rest = data;
-    let header = loop {
-        if rest.is_empty() {
-            return None;
+/// The header, and what is read from each record.
+struct Layout {
+    headers: Vec<String>,
+    num_names: Vec<String>,
+    fac_names: Vec<String>,
+    /// Fields per record.
+    width: usize,
+    needs: Vec<Need>,
+}
+
+impl Layout {
+    /// From the header line; `None` if a column is not in it (the csv crate reader then says
+    /// which).
+    fn new(header: &[u8], numeric: &[&str], factor: &[&str]) -> Option<Layout> {
+        let headers: Vec<String> = header
+            .split(|&b| b == b',')
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let mut roles = vec![Role::default(); headers.len()];
+        let mut num_names: Vec<String> = Vec::new();
+        for &name in numeric {
+            let i = find(name)?;
+            if roles[i].num.is_none() {
+                roles[i].num = Some(num_names.len());
+                num_names.push(name.to_string());
+            }
         }
-        let (line, next) = split_line(rest);
-        rest = next;
-        if !line.is_empty() {
-            break line;
+        let mut fac_names: Vec<String> = Vec::new();
+        for &name in factor {
+            let i = find(name)?;
+            if roles[i].fac.is_none() {
+                roles[i].fac = Some(fac_names.len());
+                fac_names.push(name.to_string());
+            }
         }
-    };
-    // Quotes and a `\r` not before a `\n`: here for the header, while reading for the rest.
-    let head = &data[..data.len() - rest.len()];
-    if memchr::memchr(b'"', head).is_some()
-        || memchr::memchr_iter(b'\r', head).any(|p| head.get(p + 1) != Some(&b'\n'))
-    {
-        return None;
+        let width = roles.len();
+        let needs = roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.num.is_some() || r.fac.is_some())
+            .map(|(field, r)| Need {
+                field,
+                last: field + 1 == width,
+                num: r.num,
+                fac: r.fac,
+            })
+            .collect();
+        Some(Layout {
+            headers,
+            num_names,
+            fac_names,
+            width,
+            needs,
+        })
     }
-    let headers: Vec<String> = header
-        .split(|&b| b == b',')
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
-    let find = |name: &str| headers.iter().position(|h| h == name);
-    let mut roles = vec![Role::default(); headers.len()];
-    let mut num_names: Vec<&str> = Vec::new();
-    for &name in numeric {
-        let i = find(name)?;
-        if roles[i].num.is_none() {
-            roles[i].num = Some(num_names.len());
-            num_names.push(name);
+
+    /// An empty set of columns with room for about `rows` rows.
+    fn chunk(&self, rows: usize) -> Chunk {
+        Chunk {
+            rows: 0,
+            num: (0..self.num_names.len())
+                .map(|_| Vec::with_capacity(rows))
+                .collect(),
+            fac: (0..self.fac_names.len())
+                .map(|_| LocalFactor::with_capacity(rows))
+                .collect(),
         }
     }
-    let mut fac_names: Vec<&str> = Vec::new();
-    for &name in factor {
-        let i = find(name)?;
-        if roles[i].fac.is_none() {
-            roles[i].fac = Some(fac_names.len());
-            fac_names.push(name);
-        }
-    }
+}
+
+/// `Ok(None)` when the input is not plain CSV or does not read cleanly: the caller falls back.
+/// `total` is the input's size in bytes (to size the columns).
+fn fast(
+    src: &mut Source<'_>,
+    total: u64,
+    numeric: &[&str],
+    factor: &[&str],
+    threads: usize,
+) -> std::io::Result<Option<Frame>> {
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         threads
     };
-    let pieces = cut(rest, threads);
-    let parse = |k: usize| parse_chunk(pieces[k], &roles, num_names.len(), fac_names.len());
-    let chunks: Vec<Option<Chunk<'_>>> = if pieces.len() <= 1 {
-        (0..pieces.len()).map(parse).collect()
-    } else {
-        std::thread::scope(|s| {
-            let parse = &parse;
-            let handles: Vec<_> = (1..pieces.len())
-                .map(|k| s.spawn(move || parse(k)))
-                .collect();
-            let mut out = vec![parse(0)];
-            out.extend(
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("CSV chunk thread")),
-            );
-            out
-        })
+    let mut layout: Option<Layout> = None;
+    let mut out: Option<Chunk> = None;
+    let mut first = true;
+    while let Some(block) = src.next()? {
+        let mut body = block;
+        if std::mem::take(&mut first) {
+            if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+                // A BOM before an empty line: rare enough to leave to the csv crate.
+                if matches!(rest.first(), Some(b'\n' | b'\r') | None) {
+                    return Ok(None);
+                }
+                body = rest;
+            }
+        }
+        if layout.is_none() {
+            // The header is the first non-empty line.
+            let mut rest = body;
+            let mut header = None;
+            while !rest.is_empty() {
+                let (line, next) = split_line(rest);
+                rest = next;
+                if !line.is_empty() {
+                    header = Some(line);
+                    break;
+                }
+            }
+            // Quotes and a `\r` not before a `\n`: here for the header, while reading for the
+            // rest.
+            let head = &body[..body.len() - rest.len()];
+            if memchr::memchr(b'"', head).is_some()
+                || memchr::memchr_iter(b'\r', head).any(|p| head.get(p + 1) != Some(&b'\n'))
+            {
+                return Ok(None);
+            }
+            body = rest;
+            let Some(header) = header else { continue };
+            let Some(l) = Layout::new(header, numeric, factor) else {
+                return Ok(None);
+            };
+            // Rows to expect, from the lines of this block.
+            let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+            let rows = (total as f64 * lines as f64 / body.len().max(1) as f64 * 1.05) as usize;
+            // A record takes two bytes at least.
+            out = Some(l.chunk(rows.min(total as usize / 2) + 16));
+            layout = Some(l);
+        }
+        let (Some(l), Some(out)) = (&layout, &mut out) else {
+            continue;
+        };
+        if read_block(body, l, out, threads).is_none() {
+            return Ok(None);
+        }
+    }
+    let (Some(l), Some(out)) = (layout, out) else {
+        return Ok(None);
     };
-    let chunks: Vec<Chunk<'_>> = chunks.into_iter().collect::<Option<_>>()?;
-    Some(merge(chunks, headers, &num_names, &fac_names))
+    Ok(Some(out.into_frame(l)))
+}
+
+/// Reads the records of a block into `out`: the first piece straight in, the others (one per
+/// further thread) into their own columns, appended in order.
+fn read_block(block: &[u8], l: &Layout, out: &mut Chunk, threads: usize) -> Option<()> {
+    let pieces = cut(block, threads);
+    if pieces.len() <= 1 {
+        return parse_chunk(block, l, out);
+    }
+    let per_byte = (out.rows + 1) as f64 / (block.len() + 1) as f64;
+    let parts: Vec<Option<Chunk>> = std::thread::scope(|s| {
+        let handles: Vec<_> = pieces[1..]
+            .iter()
+            .map(|&p| {
+                s.spawn(move || {
+                    let mut c = l.chunk((p.len() as f64 * per_byte * 1.1) as usize + 16);
+                    parse_chunk(p, l, &mut c).map(|()| c)
+                })
+            })
+            .collect();
+        let first = parse_chunk(pieces[0], l, out);
+        let parts = handles
+            .into_iter()
+            .map(|h| h.join().expect("CSV chunk thread"))
+            .collect();
+        first.map(|()| parts).unwrap_or_default()
+    });
+    if parts.len() != pieces.len() - 1 {
+        return None;
+    }
+    for part in parts {
+        out.absorb(part?);
+    }
+    Some(())
 }
 
 /// The first line of `s` (without its `\n` or `\r\n`) and the rest.
@@ -209,13 +418,13 @@ impl<'a> Cell<'a> {
 /// '0' in every byte.
 const THREES: u64 = 0x3030_3030_3030_3030;
 
-/// A factor column of one chunk: codes local to the chunk, levels as slices of the input.
-struct LocalFactor<'a> {
+/// A factor column being read: codes, and the levels in order of first appearance.
+struct LocalFactor {
     codes: Vec<u32>,
-    levels: Vec<&'a [u8]>,
+    levels: Vec<Box<[u8]>>,
     /// Labels of up to eight bytes by (word, length); longer ones by their bytes.
     short: FxMap<(u64, u8), u32>,
-    long: FxMap<&'a [u8], u32>,
+    long: FxMap<Box<[u8]>, u32>,
     /// Code by value of labels that are canonical integers below [`SMALL`] (allocated on first
     /// use): such a label has no other spelling, so it never needs a map.
     small: Vec<u32>,
@@ -223,10 +432,10 @@ struct LocalFactor<'a> {
     last: (u64, usize, u32),
 }
 
-impl<'a> LocalFactor<'a> {
-    fn new() -> LocalFactor<'a> {
+impl LocalFactor {
+    fn with_capacity(rows: usize) -> LocalFactor {
         LocalFactor {
-            codes: Vec::new(),
+            codes: Vec::with_capacity(rows),
             levels: Vec::new(),
             short: FxMap::default(),
             long: FxMap::default(),
@@ -236,7 +445,7 @@ impl<'a> LocalFactor<'a> {
     }
 
     #[inline(always)]
-    fn push(&mut self, cell: Cell<'a>) {
+    fn push(&mut self, cell: Cell<'_>) {
         let n = cell.raw.len();
         let c = if cell.word == self.last.0 && n == self.last.1 {
             self.last.2
@@ -247,17 +456,26 @@ impl<'a> LocalFactor<'a> {
             self.last = (cell.word, n, c);
             c
         } else {
-            let next = self.levels.len() as u32;
-            let c = *self.long.entry(cell.raw).or_insert(next);
-            if c == next {
-                self.levels.push(cell.raw);
-            }
-            c
+            self.long_code(cell.raw)
         };
         self.codes.push(c);
     }
 
-    fn short_code(&mut self, cell: Cell<'a>) -> u32 {
+    /// The code of a label that is not missing, made if new.
+    fn intern(&mut self, raw: &[u8]) -> u32 {
+        if raw.len() <= 8 {
+            let mut b = [0u8; 8];
+            b[..raw.len()].copy_from_slice(raw);
+            self.short_code(Cell {
+                raw,
+                word: u64::from_le_bytes(b),
+            })
+        } else {
+            self.long_code(raw)
+        }
+    }
+
+    fn short_code(&mut self, cell: Cell<'_>) -> u32 {
         let next = self.levels.len() as u32;
         let c = if let Some(v) = cell.small_int() {
             if self.small.is_empty() {
@@ -275,24 +493,34 @@ impl<'a> LocalFactor<'a> {
                 .or_insert(next)
         };
         if c == next {
-            self.levels.push(cell.raw);
+            self.levels.push(cell.raw.into());
         }
+        c
+    }
+
+    fn long_code(&mut self, raw: &[u8]) -> u32 {
+        if let Some(&c) = self.long.get(raw) {
+            return c;
+        }
+        let c = self.levels.len() as u32;
+        self.levels.push(raw.into());
+        self.long.insert(raw.into(), c);
         c
     }
 }
 
-/// The columns read from one chunk.
-struct Chunk<'a> {
+/// Columns being read.
+struct Chunk {
     rows: usize,
     num: Vec<Vec<f64>>,
-    fac: Vec<LocalFactor<'a>>,
+    fac: Vec<LocalFactor>,
 }
 
-impl<'a> Chunk<'a> {
+impl Chunk {
     /// Reads the needed fields of one record whose field ends are `ends` (the record starts at
     /// `start`); `None` if a number does not read as one.
     #[inline(always)]
-    fn record(&mut self, needs: &[Need], s: &'a [u8], start: usize, ends: &[usize]) -> Option<()> {
+    fn record(&mut self, needs: &[Need], s: &[u8], start: usize, ends: &[usize]) -> Option<()> {
         for need in needs {
             let from = if need.field == 0 {
                 start
@@ -318,6 +546,49 @@ impl<'a> Chunk<'a> {
         }
         self.rows += 1;
         Some(())
+    }
+
+    /// Appends the columns of the next piece, its labels renumbered into these.
+    fn absorb(&mut self, part: Chunk) {
+        self.rows += part.rows;
+        for (col, p) in self.num.iter_mut().zip(&part.num) {
+            col.extend_from_slice(p);
+        }
+        for (f, p) in self.fac.iter_mut().zip(&part.fac) {
+            let remap: Vec<u32> = p.levels.iter().map(|l| f.intern(l)).collect();
+            f.codes.extend(p.codes.iter().map(|&c| {
+                if c == MISSING {
+                    MISSING
+                } else {
+                    remap[c as usize]
+                }
+            }));
+        }
+    }
+
+    /// The frame of these columns.
+    fn into_frame(self, l: Layout) -> Frame {
+        let numeric = l.num_names.into_iter().zip(self.num).collect();
+        let factors = l
+            .fac_names
+            .into_iter()
+            .zip(self.fac)
+            .map(|(name, f)| {
+                let levels = f
+                    .levels
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l).into_owned())
+                    .collect();
+                (
+                    name,
+                    Factor {
+                        codes: f.codes,
+                        levels,
+                    },
+                )
+            })
+            .collect();
+        Frame::from_parts(self.rows, l.headers, numeric, factors)
     }
 }
 
@@ -358,36 +629,16 @@ fn word(s: &[u8], at: usize) -> u64 {
 /// Bytes scanned for field ends before the records found are read.
 const SCAN: usize = 1 << 15;
 
-/// Splits and types one chunk; `None` at the first thing the csv crate would read otherwise or
-/// reject (a record of another length than the header, a value that is not a number).
+/// Splits and types one piece, appending its records to `out`; `None` at the first thing the
+/// csv crate would read otherwise or reject (a quote, a lone `\r`, a record of another length
+/// than the header, a value that is not a number).
 ///
-/// Two steps per block of the chunk, each with few branches that depend on the data (a
+/// Two steps per stretch of the piece, each with few branches that depend on the data (a
 /// mispredicted branch costs as much as a few dozen instructions): the positions of all `,`
 /// and `\n` are listed eight bytes at a time; then each record is checked to have the header's
 /// number of fields and only the needed fields are read, in a fixed order.
-fn parse_chunk<'a>(s: &'a [u8], roles: &[Role], n_num: usize, n_fac: usize) -> Option<Chunk<'a>> {
-    // Rows in the chunk, to size the columns once (a line is at least two bytes).
-    let guess = s.len() / (2 * roles.len()).max(2) + 1;
-    let mut chunk = Chunk {
-        rows: 0,
-        num: (0..n_num).map(|_| Vec::with_capacity(guess)).collect(),
-        fac: (0..n_fac).map(|_| LocalFactor::new()).collect(),
-    };
-    for f in &mut chunk.fac {
-        f.codes.reserve(guess);
-    }
-    let width = roles.len();
-    let needs: Vec<Need> = roles
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.num.is_some() || r.fac.is_some())
-        .map(|(field, r)| Need {
-            field,
-            last: field + 1 == width,
-            num: r.num,
-            fac: r.fac,
-        })
-        .collect();
+fn parse_chunk(s: &[u8], l: &Layout, out: &mut Chunk) -> Option<()> {
+    let (width, needs) = (l.width, l.needs.as_slice());
     const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
     const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
@@ -462,184 +713,19 @@ fn parse_chunk<'a>(s: &'a [u8], roles: &[Role], n_num: usize, n_fac: usize) -> O
             if !commas || !is_nl(rec[width - 1]) {
                 return None;
             }
-            chunk.record(&needs, s, start, rec)?;
+            out.record(needs, s, start, rec)?;
             start = rec[width - 1] + 1;
             k += width;
         }
         if done {
             // Field ends left over: a record shorter than the header.
-            return (k == n_ends).then_some(chunk);
+            return (k == n_ends).then_some(());
         }
         ends.copy_within(k..n_ends, 0);
         n_ends -= k;
     }
 }
 
-/// Joins the chunks in order: numbers concatenated, labels renumbered by first appearance. The
-/// first chunk's columns are kept and extended (its codes are already the global ones: its
-/// levels come first).
-fn merge(chunks: Vec<Chunk<'_>>, headers: Vec<String>, num: &[&str], fac: &[&str]) -> Frame {
-    let rows: usize = chunks.iter().map(|c| c.rows).sum();
-    let mut chunks = chunks.into_iter();
-    let first = chunks.next().expect("at least one chunk");
-    let rest: Vec<Chunk<'_>> = chunks.collect();
-    let mut numeric: Vec<(String, Vec<f64>)> = Vec::with_capacity(num.len());
-    for ((k, name), mut col) in num.iter().enumerate().zip(first.num) {
-        col.reserve(rows - col.len());
-        for c in &rest {
-            col.extend_from_slice(&c.num[k]);
-        }
-        numeric.push((name.to_string(), col));
-    }
-    let mut factors: Vec<(String, Factor)> = Vec::with_capacity(fac.len());
-    for ((k, name), f) in fac.iter().enumerate().zip(first.fac) {
-        let mut codes = f.codes;
-        let mut levels = f.levels;
-        if !rest.is_empty() {
-            let mut map: FxMap<&[u8], u32> = levels
-                .iter()
-                .enumerate()
-                .map(|(c, &l)| (l, c as u32))
-                .collect();
-            codes.reserve(rows - codes.len());
-            for c in &rest {
-                let f = &c.fac[k];
-                let remap: Vec<u32> = f
-                    .levels
-                    .iter()
-                    .map(|&l| {
-                        let next = levels.len() as u32;
-                        let g = *map.entry(l).or_insert(next);
-                        if g == next {
-                            levels.push(l);
-                        }
-                        g
-                    })
-                    .collect();
-                codes.extend(f.codes.iter().map(|&c| {
-                    if c == MISSING {
-                        MISSING
-                    } else {
-                        remap[c as usize]
-                    }
-                }));
-            }
-        }
-        let levels = levels
-            .iter()
-            .map(|l| String::from_utf8_lossy(l).into_owned())
-            .collect();
-        factors.push((name.to_string(), Factor { codes, levels }));
-    }
-    Frame::from_parts(rows, headers, numeric, factors)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cuts_at_line_ends() {
-        let s = b"a,1\nb,2\nc,3\nd,4\n";
-        let p = cut(s, 3);
-        assert_eq!(p.concat(), s.to_vec());
-        assert!(p.iter().all(|p| p.ends_with(b"\n")), "{p:?}");
-        assert_eq!(cut(b"x", 4), vec![&b"x"[..]]);
-        assert_eq!(cut(b"", 2), vec![&b""[..]]);
-    }
-
-    #[test]
-    fn eight_digits_at_once() {
-        let digits = |s: &str| {
-            // Inside a longer buffer, as in a chunk, and at its very end.
-            let buf = format!("{s},123456789");
-            let inside = Cell::new(buf.as_bytes(), 0, s.len()).digits();
-            let end = Cell::new(s.as_bytes(), 0, s.len()).digits();
-            assert_eq!(inside, end, "{s:?}");
-            inside
-        };
-        for s in [
-            "0", "7", "42", "2019", "59105", "12345678", "00000001", "99999999", " 12 ",
-        ] {
-            assert_eq!(digits(s), s.trim().parse::<u64>().ok(), "{s}");
-        }
-        for s in [
-            "",
-            "123456789",
-            "1.5",
-            "-1",
-            "1e5",
-            "12a4",
-            "/",
-            ":",
-            "\u{0}",
-        ] {
-            assert_eq!(digits(s), None, "{s:?}");
-        }
-    }
-
-    #[test]
-    fn zero_bytes_are_exact() {
-        let w = u64::from_le_bytes(*b"a,,b\x00,\x80,");
-        let m = zero_bytes(w ^ u64::from_le_bytes([b','; 8]));
-        let hits: Vec<u32> = (0..8).filter(|k| m >> (8 * k + 7) & 1 == 1).collect();
-        assert_eq!(hits, vec![1, 2, 5, 7]);
-    }
-
-    #[test]
-    fn small_ints_are_canonical_only() {
-        let small = |s: &str| Cell::new(s.as_bytes(), 0, s.len()).small_int();
-        assert_eq!(small("2019"), Some(2019));
-        assert_eq!(small("0"), Some(0));
-        assert_eq!(small("007"), None);
-        assert_eq!(small("+7"), None);
-        assert_eq!(small("16384"), None);
-        assert_eq!(small(""), None);
-    }
-
-    /// The shapes of plain CSV met in practice are read by the fast path itself (not handed
-    /// to the csv crate), into the csv crate's frame.
-    #[test]
-    fn plain_csv_is_read_here() {
-        let base = "e,i,t,v\nKAZ,AFG,2021,474\nAFG, KAZ ,2022,NA\nABCDEFGHI,,2023,1.5\n";
-        let shapes = [
-            base.to_string(),
-            base.replace('\n', "\r\n"),
-            base.replace("\nAFG", "\n\n\r\nAFG"),
-            format!("\u{feff}{base}"),
-            format!("\n\n{base}"),
-            base.trim_end().to_string(),
-            // A last line without a line end whose last field is empty.
-            format!("{base}ZZZ,AFG,2024,"),
-        ];
-        for shape in &shapes {
-            for threads in [1, 2, 5] {
-                let fast = fast(shape.as_bytes(), &["v"], &["e", "i", "t"], threads)
-                    .unwrap_or_else(|| panic!("{shape:?} left to the csv crate"));
-                let slow = Frame::read_csv(shape.as_bytes(), &["v"], &["e", "i", "t"]).unwrap();
-                assert_eq!(fast.nrows(), slow.nrows());
-                assert!(fast.nrows() >= 3);
-                let (a, b) = (fast.numeric("v").unwrap(), slow.numeric("v").unwrap());
-                assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
-                for c in ["e", "i", "t"] {
-                    let (a, b) = (fast.factor(c).unwrap(), slow.factor(c).unwrap());
-                    assert_eq!(
-                        (&a.codes, &a.levels),
-                        (&b.codes, &b.levels),
-                        "{shape:?} {c}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn falls_back_on_quotes_and_lone_cr() {
-        let num = ["v"];
-        assert!(fast(b"k,v\n\"a\",1\n", &num, &["k"], 1).is_none());
-        assert!(fast(b"k,v\ra,1\n", &num, &["k"], 1).is_none());
-        assert!(fast(b"k,v\r\na,1\r\n", &num, &["k"], 1).is_some());
-        assert!(fast(b"k,v\na,x\n", &num, &["k"], 1).is_none());
-        assert!(fast(b"k,v\na,1,2\n", &num, &["k"], 1).is_none());
-    }
-}
+#[path = "csv_fast_tests.rs"]
+mod tests;

@@ -276,6 +276,18 @@ impl Frame {
         super::csv_fast::read(bytes, numeric, factor, threads)
     }
 
+    /// Reads a CSV from a seekable input (a file) as [`Frame::read_csv_bytes`] reads one in
+    /// memory, a few MiB at a time into one buffer (so a file never needs its size in memory).
+    /// Input the fast path does not take is read again from its start by [`Frame::read_csv`].
+    pub fn read_csv_seek<R: std::io::Read + std::io::Seek>(
+        reader: R,
+        numeric: &[&str],
+        factor: &[&str],
+        threads: usize,
+    ) -> Result<Frame, GravityError> {
+        super::csv_fast::read_seek(reader, numeric, factor, threads)
+    }
+
     /// Reads a CSV with a header row. Only the listed columns are kept: `numeric` ones are parsed
     /// as numbers (empty, `NA`, `NaN` are missing), `factor` ones are interned as labels. A column
     /// may be in both lists. Errors name the line and column of a bad value.

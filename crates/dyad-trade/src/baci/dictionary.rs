@@ -1,4 +1,4 @@
-//! The country dictionary in both layouts (`shared/data/trade/FORMATS.md` section 1.2), the
+//! The country dictionary in both layouts (`docs/FORMATS.md` section 1.2), the
 //! areas of a release ranked in ISO3 order, and the product dictionary (section 1.3).
 
 use std::collections::HashMap;
@@ -69,7 +69,7 @@ pub fn parse_countries(
     let mut errors = Vec::new();
     for (n, rec) in records.enumerate() {
         // The line the record starts on, as the csv crate counts it: a record index would be
-        // wrong after a quoted field that spans lines (found by `tests/fuzz_readers.rs`).
+        // wrong after a quoted field that spans lines (found by `tests/it/fuzz_readers.rs`).
         let line = match &rec {
             Ok(r) => r.position(),
             Err(e) => e.position(),

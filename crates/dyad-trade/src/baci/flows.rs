@@ -1,4 +1,4 @@
-//! Yearly flow files `BACI_HSxx_Yyyyy_Vyyyymm.csv` (`shared/data/trade/FORMATS.md` section
+//! Yearly flow files `BACI_HSxx_Yyyyy_Vyyyymm.csv` (`docs/FORMATS.md` section
 //! 1.1), parsed in parallel chunks into the compact rows the store sorts and writes.
 
 use std::io::Read;

@@ -1,10 +1,10 @@
 //! CEPII BACI releases: yearly flow files, the country dictionary (both layouts) and the product
-//! dictionary, exactly as `shared/data/trade/FORMATS.md` section 1 describes them.
+//! dictionary, exactly as `docs/FORMATS.md` section 1 describes them.
 //!
-//! - [`release`](self::release): file names and finding a release's files in a folder or zip;
-//! - [`dictionary`](self::dictionary): the country dictionary (both layouts), the ranked areas
+//! - `release`: file names and finding a release's files in a folder or zip;
+//! - `dictionary`: the country dictionary (both layouts), the ranked areas
 //!   and the product dictionary;
-//! - [`flows`](self::flows): yearly flow files. They are large (about 10M rows a year), so they are
+//! - `flows`: yearly flow files. They are large (about 10M rows a year), so they are
 //!   parsed in parallel chunks into a compact row (24 bytes) that the store sorts and writes.
 
 use dyad_core::InputError;

@@ -1,4 +1,4 @@
-//! BACI file names (`shared/data/trade/FORMATS.md` section 1) and the files of one release.
+//! BACI file names (`docs/FORMATS.md` section 1) and the files of one release.
 
 use std::collections::BTreeMap;
 use std::path::Path;

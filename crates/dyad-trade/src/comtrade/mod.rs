@@ -1,10 +1,10 @@
 //! UN Comtrade Plus files: the data-API / web CSV, the gzipped tab-separated bulk files and the
-//! data API's JSON response, which share one record (`shared/data/trade/FORMATS.md` section 2).
+//! data API's JSON response, which share one record (`docs/FORMATS.md` section 2).
 //!
 //! The layouts differ only in how a record's fields are found ([`read_csv`]: by header column;
 //! [`read_json`]: by key); what a field may hold, what is skipped and
 //! what is refused is decided once, here, on the field's text as the CSV download writes it
-//! ([`Record`], [`Rules`]).
+//! (`Record`, `Rules`).
 //!
 //! Only goods totals across breakdowns are kept, so that nothing is counted twice: partner2
 //! `0`, customs procedure `C00`, mode of transport `0`, mode of supply `0`; rows for the World
@@ -162,8 +162,9 @@ pub(crate) struct Rules<'a> {
     into: &'a mut ComtradeRows,
     /// Unit key → (classification, where first seen), to refuse mixed HS revisions in one unit.
     unit_class: HashMap<String, (String, Place)>,
-    /// Identity of a row → where first seen, to refuse duplicates.
-    seen: HashMap<RowIdentity, Place>,
+    /// Identity of a row → where first seen, to refuse duplicates. foldhash rather than SipHash:
+    /// the keys come from the user's own file, not from an adversary.
+    seen: HashMap<RowIdentity, Place, foldhash::fast::RandomState>,
     errors: Vec<InputError>,
 }
 
@@ -173,7 +174,7 @@ impl<'a> Rules<'a> {
             areas,
             into,
             unit_class: HashMap::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             errors: Vec::new(),
         }
     }

@@ -83,7 +83,7 @@ impl StoreFile {
             };
             let (exporter, importer) = (text(C::EXPORTER)?, text(C::IMPORTER)?);
             let (source, class, product) = (text(C::SOURCE)?, text(C::CLASS)?, text(C::PRODUCT)?);
-            let (reporter, flow) = (text(C::REPORTER)?, text(C::FLOW)?);
+            let (reporter, flow, url) = (text(C::REPORTER)?, text(C::FLOW)?, text(C::URL)?);
             let (year, month, level) = (int(C::YEAR)?, int(C::MONTH)?, int(C::LEVEL)?);
             let value: &Float64Array = col(C::VALUE)
                 .and_then(|a| a.as_primitive_opt::<Float64Type>())
@@ -104,6 +104,7 @@ impl StoreFile {
                     value_usd: value.value(i),
                     reporter: reporter.get(i).unwrap_or_default(),
                     flow: flow.get(i).unwrap_or_default(),
+                    source_url: url.get(i),
                 };
                 if q.accepts(&row) {
                     f(&row);

@@ -22,7 +22,9 @@ pub(crate) struct PairQuery<'a> {
     /// in a row group and alike in every other column, may be passed on as one row, its product
     /// cut to `fold` characters and its value their sum. Sorted by product, a file's rows of a
     /// pair come in such runs; summing them where they are decoded saves a call and a key
-    /// comparison per row (most of a heavy pair's time after decoding).
+    /// comparison per row (most of a heavy pair's time after decoding). With `Some(0)` every
+    /// code cuts to "", and a row group's rows alike in every other column may come as one row:
+    /// the questions that do not look at products (series, mirror) then read no product page.
     pub fold: Option<usize>,
 }
 
@@ -40,6 +42,8 @@ pub(crate) struct PairRow<'a> {
     pub value_usd: f64,
     pub reporter: &'a str,
     pub flow: &'a str,
+    /// `None` where null (rows of every source but reported figures).
+    pub source_url: Option<&'a str>,
 }
 
 impl PairQuery<'_> {

@@ -18,7 +18,7 @@ use super::io::Pread;
 use crate::error::{Result, TradeError};
 
 /// The columns the fast path may read, in the order of [`C`].
-pub(super) const COLUMNS: [(&str, DataType); 11] = [
+pub(super) const COLUMNS: [(&str, DataType); 12] = [
     ("source", DataType::Utf8),
     ("classification", DataType::Utf8),
     ("year", DataType::Int32),
@@ -30,6 +30,7 @@ pub(super) const COLUMNS: [(&str, DataType); 11] = [
     ("value_usd", DataType::Float64),
     ("reporter", DataType::Utf8),
     ("flow", DataType::Utf8),
+    ("source_url", DataType::Utf8),
 ];
 
 /// Positions in [`COLUMNS`].
@@ -46,6 +47,7 @@ impl C {
     pub const VALUE: usize = 8;
     pub const REPORTER: usize = 9;
     pub const FLOW: usize = 10;
+    pub const URL: usize = 11;
 }
 
 /// The number of [`COLUMNS`].
@@ -218,76 +220,84 @@ impl StoreFile {
     /// Rows of row group `g` that may hold the pair, from the page index of `exporter` and
     /// `importer` (all rows when the file has no page index).
     pub(super) fn candidate_rows(&self, g: usize, q: &PairQuery<'_>) -> Vec<Range<usize>> {
+        // Importer pages are only looked at where the exporter may be.
+        let exporter = self.rows_may_hold(g, C::EXPORTER, q.exporter, 0..self.row_groups[g].rows);
+        let (Some(first), Some(last)) = (exporter.first(), exporter.last()) else {
+            return Vec::new();
+        };
+        intersect(
+            &exporter,
+            &self.rows_may_hold(g, C::IMPORTER, q.importer, first.start..last.end),
+        )
+    }
+
+    /// The rows of the pages of text column `k` in row group `g` that may hold `want`, among
+    /// the pages holding rows of `within` (whole pages: rows of `within` and beyond; all rows
+    /// when the file has no page index).
+    pub(super) fn rows_may_hold(
+        &self,
+        g: usize,
+        k: usize,
+        want: &str,
+        within: Range<usize>,
+    ) -> Vec<Range<usize>> {
         let rows = self.row_groups[g].rows;
         let all = std::iter::once(0..rows).collect::<Vec<_>>();
         let parquet: &ParquetMetaData = self.meta.metadata();
         let (Some(ci), Some(oi)) = (parquet.column_index(), parquet.offset_index()) else {
             return all;
         };
-        // The pages of column `k` that may hold `want`, among those holding rows of `within`.
-        let pages = |k: usize, want: &str, within: Range<usize>| -> Vec<Range<usize>> {
-            let leaf = self.leaf[k];
-            let (Some(column @ ColumnIndexMetaData::BYTE_ARRAY(index)), Some(offsets)) = (
-                ci.get(g).and_then(|c| c.get(leaf)),
-                oi.get(g).and_then(|o| o.get(leaf)),
-            ) else {
-                return all.clone();
-            };
-            let locations = offsets.page_locations();
-            let n = locations.len();
-            if index.num_pages() != n as u64 || n > self.pages.len() {
-                return all.clone();
-            }
-            let first_row = |l: &PageLocation| usize::try_from(l.first_row_index).ok();
-            // Pages from the one holding `within.start` to the last starting before its end.
-            let from =
-                locations.partition_point(|l| first_row(l).is_some_and(|r| r <= within.start));
-            let mut span = from.saturating_sub(1)
-                ..locations.partition_point(|l| first_row(l).is_some_and(|r| r < within.end));
-            // Sorted pages (min and max ascending, as in a file sorted by this column): those
-            // that may hold `want` are found by bisection, not by comparing each.
-            let pages = &self.pages[..n];
-            if column.get_boundary_order() == Some(BoundaryOrder::ASCENDING)
-                && pages.iter().all(|&p| {
-                    !index.is_null_page(p)
-                        && index.min_value(p).is_some()
-                        && index.max_value(p).is_some()
-                })
-            {
-                let lo = pages
-                    .partition_point(|&p| index.max_value(p).is_some_and(|m| m < want.as_bytes()));
-                let hi = pages
-                    .partition_point(|&p| index.min_value(p).is_some_and(|m| m <= want.as_bytes()));
-                span = span.start.max(lo)..span.end.min(hi);
-            }
-            let mut out: Vec<Range<usize>> = Vec::new();
-            for p in span {
-                let may = !index.is_null_page(p)
-                    && index.min_value(p).is_none_or(|m| m <= want.as_bytes())
-                    && index.max_value(p).is_none_or(|m| want.as_bytes() <= m);
-                if !may {
-                    continue;
-                }
-                let start = locations[p].first_row_index as usize;
-                let end = locations
-                    .get(p + 1)
-                    .map_or(rows, |l| l.first_row_index as usize);
-                match out.last_mut() {
-                    Some(last) if last.end == start => last.end = end,
-                    _ => out.push(start..end),
-                }
-            }
-            out
+        let leaf = self.leaf[k];
+        let (Some(column @ ColumnIndexMetaData::BYTE_ARRAY(index)), Some(offsets)) = (
+            ci.get(g).and_then(|c| c.get(leaf)),
+            oi.get(g).and_then(|o| o.get(leaf)),
+        ) else {
+            return all;
         };
-        // Importer pages are only looked at where the exporter may be.
-        let exporter = pages(C::EXPORTER, q.exporter, 0..rows);
-        let (Some(first), Some(last)) = (exporter.first(), exporter.last()) else {
-            return Vec::new();
-        };
-        intersect(
-            &exporter,
-            &pages(C::IMPORTER, q.importer, first.start..last.end),
-        )
+        let locations = offsets.page_locations();
+        let n = locations.len();
+        if index.num_pages() != n as u64 || n > self.pages.len() {
+            return all;
+        }
+        let first_row = |l: &PageLocation| usize::try_from(l.first_row_index).ok();
+        // Pages from the one holding `within.start` to the last starting before its end.
+        let from = locations.partition_point(|l| first_row(l).is_some_and(|r| r <= within.start));
+        let mut span = from.saturating_sub(1)
+            ..locations.partition_point(|l| first_row(l).is_some_and(|r| r < within.end));
+        // Sorted pages (min and max ascending, as in a file sorted by this column): those
+        // that may hold `want` are found by bisection, not by comparing each.
+        let pages = &self.pages[..n];
+        if column.get_boundary_order() == Some(BoundaryOrder::ASCENDING)
+            && pages.iter().all(|&p| {
+                !index.is_null_page(p)
+                    && index.min_value(p).is_some()
+                    && index.max_value(p).is_some()
+            })
+        {
+            let lo =
+                pages.partition_point(|&p| index.max_value(p).is_some_and(|m| m < want.as_bytes()));
+            let hi = pages
+                .partition_point(|&p| index.min_value(p).is_some_and(|m| m <= want.as_bytes()));
+            span = span.start.max(lo)..span.end.min(hi);
+        }
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for p in span {
+            let may = !index.is_null_page(p)
+                && index.min_value(p).is_none_or(|m| m <= want.as_bytes())
+                && index.max_value(p).is_none_or(|m| want.as_bytes() <= m);
+            if !may {
+                continue;
+            }
+            let start = locations[p].first_row_index as usize;
+            let end = locations
+                .get(p + 1)
+                .map_or(rows, |l| l.first_row_index as usize);
+            match out.last_mut() {
+                Some(last) if last.end == start => last.end = end,
+                _ => out.push(start..end),
+            }
+        }
+        out
     }
 }
 

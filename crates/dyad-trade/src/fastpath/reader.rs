@@ -9,12 +9,10 @@ use super::index::StoreFile;
 use crate::error::Result;
 use crate::flow::Flow;
 
-/// Candidate rows from which a second thread reads too. On an idle 2-core machine a second
-/// thread paid from about 20,000 rows (the benchmark store's median pair, 25,600 candidate rows:
-/// 1.25 ms on one thread, 0.8 ms on two). On a busy one the reader waits for the second thread
-/// to be scheduled, a few milliseconds: with three processes spinning on the two cores, that
-/// pair's p50 went from 1.4 ms on one thread to 3.9 ms on two. Above 40,000 rows (the 90th
-/// percentile pair, ~2 ms on one thread) the second thread is worth that risk.
+/// Candidate rows from which a second thread reads too. On an idle machine a second thread
+/// pays from about the benchmark store's median pair; on a busy one the reader waits for it to
+/// be scheduled, which can cost several times the read itself. From about the 90th-percentile
+/// pair the second thread is worth that risk (figures in `bench/trade/RESULTS.md`, Notes).
 const PARALLEL_ROWS: usize = 40_000;
 
 /// The footers and page indexes of a store's flow files, and the flows held in memory (the
@@ -22,7 +20,7 @@ const PARALLEL_ROWS: usize = 40_000;
 #[derive(Debug)]
 pub(crate) struct PairIndex {
     pub(super) files: Vec<StoreFile>,
-    memory: Vec<Flow>,
+    pub(super) memory: Vec<Flow>,
 }
 
 impl PairIndex {
@@ -91,6 +89,7 @@ impl PairIndex {
                 value_usd: fl.value_usd,
                 reporter: &fl.reporter,
                 flow: &fl.flow,
+                source_url: fl.source_url.as_deref(),
             };
             if fl.exporter.as_deref() == Some(q.exporter)
                 && fl.importer.as_deref() == Some(q.importer)

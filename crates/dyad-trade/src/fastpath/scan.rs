@@ -20,7 +20,7 @@ use crate::error::{Result, TradeError};
 
 /// The columns that must hold one value in a row group for [`StoreFile::scan_pages`] to read it
 /// (all but the pair, the product and the value: true of every BACI file).
-const PAGE_CONSTANTS: [usize; 7] = [
+const PAGE_CONSTANTS: [usize; 8] = [
     C::SOURCE,
     C::CLASS,
     C::YEAR,
@@ -28,6 +28,7 @@ const PAGE_CONSTANTS: [usize; 7] = [
     C::LEVEL,
     C::REPORTER,
     C::FLOW,
+    C::URL,
 ];
 
 impl StoreFile {
@@ -104,6 +105,10 @@ impl StoreFile {
             value_usd: 0.0,
             reporter: text(C::REPORTER),
             flow: text(C::FLOW),
+            source_url: match &stats[C::URL].constant {
+                Some(Constant::Str(s)) => Some(s.as_str()),
+                _ => None,
+            },
         };
         let (Some(lo), Some(hi)) = (
             ranges.first().map(|r| r.start),
@@ -159,6 +164,18 @@ impl StoreFile {
         };
         if values.is_none() {
             return Ok(false);
+        }
+        if q.fold == Some(0) {
+            // Every code cuts to "": the pair's rows here are one run, summed in row order, and
+            // no page of product is read.
+            let sum = (0..mask.len())
+                .filter(|&i| mask[i])
+                .fold(0.0, |acc, i| acc + value_at(i));
+            f(&PairRow {
+                value_usd: sum,
+                ..template
+            });
+            return Ok(true);
         }
         // From here rows are passed on: a page that cannot be decoded is an error.
         // With `q.fold`, `run` holds the cut code and the sum of the rows not yet passed on.

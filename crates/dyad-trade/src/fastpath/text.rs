@@ -22,9 +22,8 @@ pub(crate) fn cut(code: &[u8], n: usize) -> Option<&[u8]> {
 
 /// Equality of short strings without a `memcmp` call, for the comparisons made per dictionary
 /// entry, per run or per sum: ISO3 and HS codes, classifications and reporters are a few bytes,
-/// and `==` on slices calls `memcmp`. With `==` in those places a query took 1% (heaviest pair)
-/// to 1.2% (median pair) more instructions on the benchmark store (callgrind, 2026-12-07; the
-/// calls were up to four times as many).
+/// and `==` on slices calls `memcmp`, which costs more than the comparison (callgrind figures
+/// in `bench/trade/RESULTS.md`, Notes).
 #[inline]
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
     same_bytes(a.as_bytes(), b.as_bytes())

@@ -1,8 +1,10 @@
 //! Queries over the trade tables: `flows`, `products`, `countries`, `areas`.
 //!
-//! Most go through DataFusion SQL (`sql.rs`): the same SQL runs on a cluster (Ballista) because
-//! the store is plain Parquet. The product mix of one pair (`products.rs`) is summed from the
-//! rows the fast path reads ([`crate::fastpath`]), and named and shaped here. Without a store,
+//! The questions (products, series, mirror of a pair; a country's partners) are summed from the
+//! rows the fast path reads ([`crate::fastpath`]), and named and shaped here; `dyad sql` goes
+//! through DataFusion SQL, and `sql.rs` holds each answer as SQL too, the reference it is tested
+//! against and its answer where the fast path cannot read the store (the same SQL runs on a
+//! cluster, Ballista, because the store is plain Parquet). Without a store,
 //! `flows` holds the bundled reported figures, so the Afghanistan case has real numbers out of the
 //! box; with one, the bundled figures are added unless the store holds its own copy of them.
 //!
@@ -10,10 +12,11 @@
 //! 6-digit rows for the same flow, so each group keeps only its lowest product level. Monthly
 //! rows are left out of these queries (they are in `flows` for `dyad sql`).
 //!
-//! Modules: `years` ([`Years`]), `names` (product names for the fast path), `products` (sums,
-//! names and the Arrow batch of the products answer; the fast path's use), `sql` (the
-//! DataFusion queries); this file opens the tables (registered by [`crate::tables`]). None uses
-//! a module listed after it.
+//! Modules: `years` ([`Years`]), `names` (product names for the fast path), `sql` (the
+//! DataFusion queries), `products` (sums, names and the Arrow batch of the products answer,
+//! and the fast path's index), `series`, `mirror`, `partners` (those answers from the fast
+//! path); this file opens the tables (registered by [`crate::tables`]). None uses a module
+//! listed after it.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -31,8 +34,11 @@ use crate::flow::Flow;
 use crate::tables;
 use names::Names;
 
+mod mirror;
 mod names;
+mod partners;
 mod products;
+mod series;
 mod sql;
 mod years;
 
@@ -49,9 +55,9 @@ pub enum Direction {
 
 /// The trade tables, ready for queries.
 ///
-/// One-dyad questions (`products`, `products_by_year`) take a fast path that reads the Parquet
-/// files directly (see [`crate::fastpath`]); everything else, and `dyad sql`, goes through
-/// DataFusion. The fast path's footers and page indexes are read on its first use and kept, so
+/// The trade questions (`products`, `products_by_year`, `series`, `mirror`, `partners`) take a
+/// fast path that reads the Parquet files directly (see [`crate::fastpath`]); `dyad sql` goes
+/// through DataFusion. The fast path's footers and page indexes are read on its first use and kept, so
 /// keep one `TradeDb` open to answer many questions.
 pub struct TradeDb {
     runtime: tokio::runtime::Runtime,

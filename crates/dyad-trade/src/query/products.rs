@@ -17,7 +17,7 @@ use crate::fastpath::{prefix, same_text, PairIndex, PairQuery, PairRow, Unsuppor
 impl TradeDb {
     /// The fast path's index, read on first use; `None` (use SQL) on a cluster, where every
     /// answer must come from the cluster.
-    fn pair_index(&self) -> Result<Option<&PairIndex>> {
+    pub(super) fn pair_index(&self) -> Result<Option<&PairIndex>> {
         if !self.engine.is_embedded() {
             return Ok(None);
         }
@@ -376,6 +376,7 @@ mod tests {
             value_usd: f64::from(r.6),
             reporter: r.2,
             flow: r.5,
+            source_url: None,
         }
     }
 

@@ -1,5 +1,6 @@
-//! The DataFusion queries: series, partners, mirror, and the products query as SQL (the
-//! reference the fast path is tested against).
+//! The DataFusion queries: series, partners, mirror and the products query as SQL, the
+//! references the fast paths are tested against, and their answer where the fast path cannot
+//! read the store.
 
 use datafusion::arrow::array::RecordBatch;
 
@@ -11,8 +12,9 @@ fn quote(s: &str) -> String {
 }
 
 impl TradeDb {
-    /// Both directions of trade between two countries, by year, source and reporter.
-    pub fn series(&self, a: &str, b: &str, years: Option<Years>) -> Result<Vec<RecordBatch>> {
+    /// [`TradeDb::series`] through DataFusion SQL: the reference the fast path is tested
+    /// against.
+    pub fn series_sql(&self, a: &str, b: &str, years: Option<Years>) -> Result<Vec<RecordBatch>> {
         let (a, b) = (self.country(a)?, self.country(b)?);
         let (qa, qb) = (quote(&a), quote(&b));
         let years = year_filter(years);
@@ -89,8 +91,9 @@ impl TradeDb {
         without_year(self.products_by_year_sql(exporter, importer, years, level, source)?)
     }
 
-    /// A country's partners over some years: values and shares of its total, largest first.
-    pub fn partners(
+    /// [`TradeDb::partners`] through DataFusion SQL: the reference the fast path is tested
+    /// against.
+    pub fn partners_sql(
         &self,
         country: &str,
         direction: Direction,
@@ -136,10 +139,9 @@ impl TradeDb {
         ))
     }
 
-    /// Exporter-reported exports against importer-reported imports (Comtrade), by year where
-    /// both exist: ratio imports/exports and gap imports − exports (imports are CIF, exports
-    /// FOB, so a ratio a little above 1 is expected), with BACI's reconciled value beside them.
-    pub fn mirror(
+    /// [`TradeDb::mirror`] through DataFusion SQL: the reference the fast path is tested
+    /// against.
+    pub fn mirror_sql(
         &self,
         exporter: &str,
         importer: &str,

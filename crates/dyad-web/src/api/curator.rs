@@ -1,5 +1,8 @@
 //! Curator writes: `POST /api/acts` adds or corrects acts, validated by the same code as
-//! `dyad import` and kept in the ledger's history under the token's name.
+//! `dyad import` and kept in the ledger's history under the token's name. A CSV body is
+//! imported as a file; a JSON body is mapped field by field to raw acts
+//! ([`dyad_core::raw::RawAct`]) and validated by the same function, its problems located as
+//! `acts[i].field`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -7,8 +10,8 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::MethodRouter;
-use dyad_core::acts_csv::ACT_COLUMNS;
-use dyad_core::InputErrors;
+use dyad_core::raw::RawAct;
+use dyad_core::RecordErrors;
 use dyad_ledger::{InputFile, LedgerError, Provenance};
 use serde::Serialize;
 use serde_json::Value;
@@ -77,23 +80,30 @@ async fn post_acts(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let (file, json_lines) = match content_type.as_str() {
-        "text/csv" => (
-            InputFile {
+    let prov = Provenance {
+        by: by.clone(),
+        reason: reason.clone(),
+    };
+    let report = match content_type.as_str() {
+        "text/csv" => {
+            let file = InputFile {
                 name: "request.csv".into(),
                 bytes: body.to_vec(),
-            },
-            None,
-        ),
+            };
+            st.write_ledger(move |l| Ok(l.import(&[file], &prov)?))
+                .await?
+        }
         "application/json" => {
-            let (bytes, lines) = json_to_csv(&body)?;
-            (
-                InputFile {
-                    name: "request.json".into(),
-                    bytes,
-                },
-                Some(lines),
-            )
+            let texts = json_acts(&body)?;
+            st.write_ledger(move |l| {
+                let raws: Vec<RawAct<'_>> = texts.iter().map(|t| t.raw()).collect();
+                match l.import_records("acts", &raws, &prov) {
+                    Ok(r) => Ok(r),
+                    Err(LedgerError::Records(errors)) => Err(record_errors(&errors)),
+                    Err(e) => Err(e.into()),
+                }
+            })
+            .await?
         }
         other => {
             return Err(ApiError::new(
@@ -104,20 +114,6 @@ async fn post_acts(
             ))
         }
     };
-    let prov = Provenance {
-        by: by.clone(),
-        reason: reason.clone(),
-    };
-    let report = st
-        .write_ledger(move |l| match l.import(&[file], &prov) {
-            Ok(r) => Ok(r),
-            Err(LedgerError::Input(errors)) => Err(match &json_lines {
-                Some(lines) => json_errors(errors, lines),
-                None => LedgerError::Input(errors).into(),
-            }),
-            Err(e) => Err(e.into()),
-        })
-        .await?;
     json_response(&WriteOut {
         recorded_by: by,
         reason,
@@ -125,21 +121,33 @@ async fn post_acts(
     })
 }
 
-/// Fields a JSON act may have: the columns of an acts file.
+/// Fields a JSON act may have: those of a raw act, and their aliases.
 fn json_fields() -> Vec<&'static str> {
-    ACT_COLUMNS
-        .required
+    RawAct::FIELDS
         .iter()
-        .chain(ACT_COLUMNS.optional)
-        .chain(ACT_COLUMNS.aliases.iter().map(|(alias, _)| alias))
+        .chain(RawAct::ALIASES.iter().map(|(alias, _)| alias))
         .copied()
         .collect()
 }
 
-/// Turns a JSON array of acts into an acts CSV, so it goes through exactly the validation of
-/// `dyad import`. Returns the CSV and, for each element, the line its row starts on (a quoted
-/// field may span lines), to point errors back at `acts[i]`.
-fn json_to_csv(body: &[u8]) -> Result<(Vec<u8>, Vec<u64>), ApiError> {
+/// The text of one JSON act's fields, by key; [`ActTexts::raw`] borrows it as a [`RawAct`].
+struct ActTexts(Vec<(String, String)>);
+
+impl ActTexts {
+    fn raw(&self) -> RawAct<'_> {
+        let mut raw = RawAct::default();
+        for (key, value) in &self.0 {
+            raw.set(key, value);
+        }
+        raw
+    }
+}
+
+/// Reads a JSON array of acts, mapping each object's fields to the fields of a raw act (a
+/// string, or null for none; `level` may be a number). Problems of shape (not an array, not an
+/// object, an unknown field, a value of the wrong type) are all reported, located as
+/// `acts[i]` or `acts[i].field`; what the values mean is checked by the ledger's import.
+fn json_acts(body: &[u8]) -> Result<Vec<ActTexts>, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let Value::Array(items) = value else {
@@ -150,41 +158,34 @@ fn json_to_csv(body: &[u8]) -> Result<(Vec<u8>, Vec<u64>), ApiError> {
     if items.is_empty() {
         return Err(ApiError::bad_request("the array of acts is empty"));
     }
-    let fields = json_fields();
-    // The acts CSV's own columns: the JSON is turned into that CSV and read by the importer.
-    let columns = dyad_core::acts_csv::EXPORT_HEADER;
     let mut problems = Vec::new();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
+    let mut acts = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
         let Value::Object(obj) = item else {
             problems.push(format!("acts[{i}]: expected an object"));
             continue;
         };
-        let mut row = vec![String::new(); columns.len()];
+        let mut texts = Vec::with_capacity(obj.len());
         for (key, v) in obj {
-            let column = if key == "authority" {
-                "counterpart"
-            } else {
-                key
-            };
-            let Some(pos) = columns.iter().position(|c| *c == column) else {
+            if !RawAct::default().set(&key, "") {
                 problems.push(format!(
                     "acts[{i}]: unknown field `{key}`; acts have: {}",
-                    fields.join(", ")
+                    json_fields().join(", ")
                 ));
                 continue;
-            };
-            row[pos] = match v {
-                Value::String(s) => s.clone(),
+            }
+            let text = match v {
+                Value::String(s) => s,
                 Value::Null => String::new(),
-                Value::Number(n) if column == "level" => n.to_string(),
+                Value::Number(n) if key == "level" => n.to_string(),
                 _ => {
                     problems.push(format!("acts[{i}].{key}: expected a string"));
                     continue;
                 }
             };
+            texts.push((key, text));
         }
-        rows.push(row);
+        acts.push(ActTexts(texts));
     }
     if !problems.is_empty() {
         return Err(ApiError {
@@ -197,46 +198,11 @@ fn json_to_csv(body: &[u8]) -> Result<(Vec<u8>, Vec<u64>), ApiError> {
             problems,
         });
     }
-    let mut out = Vec::new();
-    let mut lines = Vec::with_capacity(rows.len());
-    let mut line = 1u64;
-    for (n, row) in std::iter::once(columns.map(String::from).to_vec())
-        .chain(rows)
-        .enumerate()
-    {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&row)
-            .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))?;
-        let bytes = w
-            .into_inner()
-            .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))?;
-        if n > 0 {
-            lines.push(line);
-        }
-        line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        out.extend(bytes);
-    }
-    Ok((out, lines))
+    Ok(acts)
 }
 
-/// Renames the `request.json:LINE:COL: field: message` errors of the CSV made from JSON as
-/// `acts[i].field: message`.
-fn json_errors(errors: InputErrors, lines: &[u64]) -> ApiError {
-    let problems: Vec<String> = errors
-        .0
-        .iter()
-        .map(|e| {
-            let index = lines.iter().rposition(|&l| l <= e.line);
-            let at = match index {
-                Some(i) => format!("acts[{i}]"),
-                None => "acts".to_string(),
-            };
-            match &e.field {
-                Some(f) => format!("{at}.{f}: {}", e.message),
-                None => format!("{at}: {}", e.message),
-            }
-        })
-        .collect();
+/// The ledger's refusal of JSON acts as a 422, every problem as `acts[i].field: message`.
+fn record_errors(errors: &RecordErrors) -> ApiError {
     ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         message: errors
@@ -245,6 +211,6 @@ fn json_errors(errors: InputErrors, lines: &[u64]) -> ApiError {
             .next()
             .unwrap_or_default()
             .to_string(),
-        problems,
+        problems: errors.0.iter().map(ToString::to_string).collect(),
     }
 }

@@ -7,12 +7,14 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use dyad_core::stance::Stance;
-use serde::Serialize;
+use dyad_view::ledger::{
+    ActIndex, ActsView, AuthoritiesView, ContestView, DiffView, HistoryView, StanceView,
+    StancesView, StatesView, TimelineView, WhyView,
+};
 
 use crate::error::ApiError;
-use crate::model::{self, ActOut, AuthorityOut, StanceOut};
 use crate::params::{check_actor, today, Format, Params};
-use crate::respond::{csv_body, csv_bytes, csv_response, json_bytes, json_response};
+use crate::respond::{answer, csv_bytes, failed, json_bytes};
 use crate::state::AppState;
 
 /// The read routes of the ledger area.
@@ -29,114 +31,33 @@ pub fn router() -> Router<AppState> {
         .route("/api/history", get(history))
 }
 
-#[derive(Serialize)]
-struct AuthoritiesOut<'a> {
-    authorities: Vec<AuthorityOut<'a>>,
-}
-
 /// `GET /api/authorities`: every authority, in the format of an authorities file for CSV.
 async fn authorities(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.strict(&[])?;
     let snap = st.snapshot();
-    let list: Vec<AuthorityOut> = snap.registry.authorities().map(AuthorityOut::new).collect();
-    match p.format()? {
-        Format::Json => json_response(&AuthoritiesOut { authorities: list }),
-        Format::Csv => csv_response(
-            &[
-                "id",
-                "state",
-                "name",
-                "from",
-                "until",
-                "exile_from",
-                "contests",
-                "source_url",
-                "note",
-            ],
-            list.iter().map(|a| {
-                [
-                    a.id.to_string(),
-                    a.state.to_string(),
-                    a.name.to_string(),
-                    a.from.clone(),
-                    a.until.clone().unwrap_or_default(),
-                    a.exile_from.clone().unwrap_or_default(),
-                    a.contests.join(" "),
-                    a.source_url.to_string(),
-                    a.note.to_string(),
-                ]
-            }),
-        ),
-    }
-}
-
-#[derive(Serialize)]
-struct StatesOut<'a> {
-    states: Vec<&'a dyad_core::State>,
+    answer(&AuthoritiesView::new(&snap.registry), p.format()?)
 }
 
 /// `GET /api/states`: every state, territory and organisation with its codes.
 async fn states(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.strict(&[])?;
     let snap = st.snapshot();
-    let list: Vec<&dyad_core::State> = snap.registry.states().collect();
-    match p.format()? {
-        Format::Json => json_response(&StatesOut { states: list }),
-        Format::Csv => csv_response(
-            &["code", "numeric", "alpha2", "name", "un_status", "kind"],
-            list.iter().map(|s| {
-                [
-                    s.code.clone(),
-                    s.numeric.map(|n| format!("{n:03}")).unwrap_or_default(),
-                    s.alpha2.clone().unwrap_or_default(),
-                    s.name.clone(),
-                    s.un_status.clone(),
-                    match s.kind {
-                        dyad_core::codes::Kind::State => "state",
-                        dyad_core::codes::Kind::Territory => "territory",
-                        dyad_core::codes::Kind::Organisation => "organisation",
-                    }
-                    .to_string(),
-                ]
-            }),
-        ),
-    }
+    answer(&StatesView::new(&snap.registry), p.format()?)
 }
 
-/// The JSON of `/api/stance` and `/api/compare`.
-#[derive(Serialize)]
-struct StancesOut<'a> {
-    authority: AuthorityOut<'a>,
-    on: String,
-    known_on: Option<String>,
-    ended: Option<String>,
-    stances: Vec<StanceOut<'a>>,
-}
-
+/// The answer of `/api/stance` and `/api/compare`: the view of `dyad status` and `dyad compare`.
 fn stances_response(
     registry: &dyad_core::Registry,
     authority: &dyad_core::Authority,
     on: time::Date,
     known_on: Option<time::Date>,
     stances: &[Stance],
+    acts: &[dyad_core::Act],
     format: Format,
 ) -> Result<Response, ApiError> {
-    match format {
-        Format::Json => json_response(&StancesOut {
-            authority: AuthorityOut::new(authority),
-            on: dyad_core::date::format_day(on),
-            known_on: known_on.map(dyad_core::date::format_day),
-            ended: authority.ended_by(on).map(dyad_core::date::format_day),
-            stances: stances
-                .iter()
-                .map(|s| StanceOut::new(s, registry))
-                .collect(),
-        }),
-        Format::Csv => csv_response(
-            &dyad_core::stance::STANCE_COLUMNS,
-            stances.iter().map(|s| s.row(registry)),
-        ),
-    }
+    let index = ActIndex::new(acts);
+    let view = StancesView::new(registry, authority, on, known_on, stances, &index);
+    answer(&view, format)
 }
 
 /// `GET /api/stance?authority=&on=&known_on=`: every actor with acts toward the authority.
@@ -150,57 +71,52 @@ async fn stance(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
     if known_on.is_some() {
         let acts = st.acts_of(&authority.id, known_on).await?;
         let stances = dyad_core::fold_all(authority, acts.iter(), on);
-        return stances_response(&snap.registry, authority, on, known_on, &stances, format);
+        return stances_response(
+            &snap.registry,
+            authority,
+            on,
+            known_on,
+            &stances,
+            &acts,
+            format,
+        );
     }
     // The current ledger: the map's slider and the load benchmark hit this path, so the encoded
     // list is cached per period between act dates (see `Snapshot::cached_stances`).
     let list = snap.cached_stances(&authority.id, on, format == Format::Csv, || {
         let acts = snap.acts_of(&authority.id);
         let stances = dyad_core::fold_all(authority, acts.iter(), on);
-        let out: Vec<StanceOut> = stances
+        let index = ActIndex::new(acts.iter());
+        let views: Vec<StanceView> = stances
             .iter()
-            .map(|s| StanceOut::new(s, &snap.registry))
+            .map(|s| StanceView::new(s, &snap.registry, &index))
             .collect();
-        match format {
-            Format::Json => serde_json::to_vec(&out)
-                .map(Bytes::from)
-                .map_err(|e| ApiError::internal(format!("writing JSON: {e}"))),
-            Format::Csv => csv_body(
-                &dyad_core::stance::STANCE_COLUMNS,
-                stances.iter().map(|s| s.row(&snap.registry)),
-            )
-            .map(Bytes::from),
-        }
+        let bytes = match format {
+            Format::Json => dyad_view::json_bytes(&views),
+            Format::Csv => {
+                let mut out = Vec::new();
+                dyad_view::ledger::stance::stances_table(&views)
+                    .write_csv(&mut out)
+                    .map(|()| out)
+            }
+        };
+        bytes.map(Bytes::from).map_err(failed)
     })?;
     match format {
         Format::Csv => Ok(csv_bytes(list)),
         Format::Json => {
-            // The same document as `StancesOut`, with the cached list spliced in.
-            let head = StancesHead {
-                authority: AuthorityOut::new(authority),
-                on: dyad_core::date::format_day(on),
-                known_on: None,
-                ended: authority.ended_by(on).map(dyad_core::date::format_day),
-            };
-            let mut body = serde_json::to_vec(&head)
-                .map_err(|e| ApiError::internal(format!("writing JSON: {e}")))?;
-            body.pop(); // the closing brace
-            body.reserve(list.len() + 16);
-            body.extend_from_slice(b",\"stances\":");
-            body.extend_from_slice(&list);
-            body.push(b'}');
-            Ok(json_bytes(body))
+            // The same document as the view, with the cached list spliced in.
+            let head = StancesView::new(
+                &snap.registry,
+                authority,
+                on,
+                None,
+                &[],
+                &ActIndex::default(),
+            );
+            Ok(json_bytes(head.json_with_list(&list).map_err(failed)?))
         }
     }
-}
-
-/// The fields of [`StancesOut`] before `stances`, in the same order.
-#[derive(Serialize)]
-struct StancesHead<'a> {
-    authority: AuthorityOut<'a>,
-    on: String,
-    known_on: Option<String>,
-    ended: Option<String>,
 }
 
 /// `GET /api/compare?authority=&on=&actors=A,B`: chosen actors side by side, in the order
@@ -218,7 +134,15 @@ async fn compare(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
         .iter()
         .map(|a| dyad_core::fold(a, authority, acts.iter(), on))
         .collect();
-    stances_response(&snap.registry, authority, on, known_on, &stances, format)
+    stances_response(
+        &snap.registry,
+        authority,
+        on,
+        known_on,
+        &stances,
+        &acts,
+        format,
+    )
 }
 
 /// `GET /api/contest?state=&on=&known_on=`: every actor's stance toward each authority
@@ -230,21 +154,12 @@ async fn contest(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
     let state = p.actor(&snap.registry, "state")?;
     let on = p.day("on")?.unwrap_or_else(today);
     let known_on = p.day("known_on")?;
-    let (contest, _) = build_contest(&st, &snap.registry, state, on, known_on).await?;
-    match format {
-        Format::Json => json_response(&model::ContestOut::new(&contest, &snap.registry, known_on)),
-        Format::Csv => {
-            let columns = contest.columns();
-            let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
-            csv_response(
-                &headers,
-                contest
-                    .rows
-                    .iter()
-                    .map(|r| contest.cells(r, &snap.registry)),
-            )
-        }
-    }
+    let (contest, acts) = build_contest(&st, &snap.registry, state, on, known_on).await?;
+    let index = ActIndex::new(&acts);
+    answer(
+        &ContestView::new(&contest, &snap.registry, known_on, &index),
+        format,
+    )
 }
 
 /// The contest over `state` on `on`, with the acts it was folded from (toward every claimant).
@@ -259,7 +174,7 @@ pub async fn build_contest(
     let claimants = registry.claimants(state);
     if claimants.is_empty() {
         return Err(ApiError::not_found(format!(
-            "no authority claims {state}; claimed states: {}",
+            "parameter `state`: no authority claims {state}; claimed states: {}",
             registry
                 .authorities()
                 .map(|a| a.state.as_str())
@@ -275,7 +190,7 @@ pub async fn build_contest(
     }
     let contest = dyad_core::contest::contest(registry, state, &acts, on).ok_or_else(|| {
         ApiError::not_found(format!(
-            "no authority claiming {state} had begun by {}: {}",
+            "parameter `on`: no authority claiming {state} had begun by {}: {}",
             dyad_core::date::format_day(on),
             claimants
                 .iter()
@@ -310,21 +225,6 @@ pub fn parse_actors(registry: &dyad_core::Registry, text: &str) -> Result<Vec<St
     Ok(out)
 }
 
-#[derive(Serialize)]
-struct WhyOut<'a> {
-    actor: &'a str,
-    actor_name: &'a str,
-    authority: AuthorityOut<'a>,
-    on: String,
-    known_on: Option<String>,
-    ended: Option<String>,
-    level: u8,
-    level_name: &'static str,
-    level_uncertain: bool,
-    level_acts: &'a [String],
-    dimensions: Vec<model::DimensionOut<'a>>,
-}
-
 /// `GET /api/why?actor=&authority=&on=`: each dimension with its acts and sources.
 async fn why(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.strict(&["actor", "authority", "on", "known_on"])?;
@@ -336,73 +236,11 @@ async fn why(State(st): State<AppState>, p: Params) -> Result<Response, ApiError
     let known_on = p.day("known_on")?;
     let acts = st.acts_of(&authority.id, known_on).await?;
     let stance = dyad_core::fold(actor, authority, acts.iter(), on);
-    let dimensions = model::dimensions(&stance, &acts);
-    match format {
-        Format::Json => json_response(&WhyOut {
-            actor,
-            actor_name: snap.registry.name_of(actor),
-            authority: AuthorityOut::new(authority),
-            on: dyad_core::date::format_day(on),
-            known_on: known_on.map(dyad_core::date::format_day),
-            ended: stance.ended.map(dyad_core::date::format_day),
-            level: stance.level,
-            level_name: stance.level_name(),
-            level_uncertain: stance.level_uncertain,
-            level_acts: stance.level_acts(),
-            dimensions,
-        }),
-        Format::Csv => {
-            let mut rows: Vec<Vec<String>> = Vec::new();
-            for d in &dimensions {
-                if d.acts.is_empty() {
-                    rows.push(vec![
-                        d.dimension.into(),
-                        d.value.into(),
-                        "no act".into(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]);
-                }
-                for c in &d.acts {
-                    rows.push(vec![
-                        d.dimension.into(),
-                        d.value.into(),
-                        c.status.into(),
-                        c.act.id.into(),
-                        c.act.date.to_string(),
-                        c.act.act.into(),
-                        c.act.detail.into(),
-                        c.act.source_url.into(),
-                    ]);
-                }
-            }
-            csv_response(
-                &[
-                    "dimension",
-                    "value",
-                    "status",
-                    "act_id",
-                    "date",
-                    "act",
-                    "detail",
-                    "source_url",
-                ],
-                rows,
-            )
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct TimelineOut<'a> {
-    actor: &'a str,
-    actor_name: &'a str,
-    authority: AuthorityOut<'a>,
-    known_on: Option<String>,
-    acts: Vec<model::TimelineEntry<'a>>,
+    let index = ActIndex::new(acts.iter());
+    answer(
+        &WhyView::new(&stance, &snap.registry, authority, known_on, &index),
+        format,
+    )
 }
 
 /// `GET /api/timeline?actor=&authority=`: every act of the pair with the level after each.
@@ -414,47 +252,10 @@ async fn timeline(State(st): State<AppState>, p: Params) -> Result<Response, Api
     let actor = p.actor(&snap.registry, "actor")?;
     let known_on = p.day("known_on")?;
     let acts = st.acts_of(&authority.id, known_on).await?;
-    let entries = model::timeline(actor, authority, &acts);
-    match format {
-        Format::Json => json_response(&TimelineOut {
-            actor,
-            actor_name: snap.registry.name_of(actor),
-            authority: AuthorityOut::new(authority),
-            known_on: known_on.map(dyad_core::date::format_day),
-            acts: entries,
-        }),
-        Format::Csv => csv_response(
-            &[
-                "date",
-                "precision",
-                "act",
-                "level_after",
-                "id",
-                "detail",
-                "source_url",
-            ],
-            entries.iter().map(|e| {
-                [
-                    e.act.date.to_string(),
-                    e.act.precision.to_string(),
-                    e.act.act.to_string(),
-                    e.level_after.to_string(),
-                    e.act.id.to_string(),
-                    e.act.detail.to_string(),
-                    e.act.source_url.to_string(),
-                ]
-            }),
-        ),
-    }
-}
-
-#[derive(Serialize)]
-struct DiffOut<'a> {
-    authority: AuthorityOut<'a>,
-    from: String,
-    to: String,
-    known_on: Option<String>,
-    changes: Vec<model::DiffRow<'a>>,
+    answer(
+        &TimelineView::new(&snap.registry, actor, authority, &acts, known_on),
+        format,
+    )
 }
 
 /// `GET /api/diff?authority=&from=&to=`: who moved between two days.
@@ -470,35 +271,10 @@ async fn diff(State(st): State<AppState>, p: Params) -> Result<Response, ApiErro
     // has no way to relate two parameters, so the API does not make one.)
     let known_on = p.day("known_on")?;
     let acts = st.acts_of(&authority.id, known_on).await?;
-    let changes = model::diff(&snap.registry, authority, &acts, from, to);
-    match format {
-        Format::Json => json_response(&DiffOut {
-            authority: AuthorityOut::new(authority),
-            from: dyad_core::date::format_day(from),
-            to: dyad_core::date::format_day(to),
-            known_on: known_on.map(dyad_core::date::format_day),
-            changes,
-        }),
-        Format::Csv => csv_response(
-            &["actor", "name", "dimension", "from", "to", "acts"],
-            changes.iter().map(|c| {
-                [
-                    c.actor.clone(),
-                    c.actor_name.clone(),
-                    c.dimension.to_string(),
-                    c.from.clone(),
-                    c.to.clone(),
-                    c.acts.join(" "),
-                ]
-            }),
-        ),
-    }
-}
-
-#[derive(Serialize)]
-struct ActsOut<'a> {
-    known_on: Option<String>,
-    acts: Vec<ActOut<'a>>,
+    answer(
+        &DiffView::new(&snap.registry, authority, &acts, from, to, known_on),
+        format,
+    )
 }
 
 /// `GET /api/acts?authority=&actor=&known_on=`: the ledger's acts; CSV is the format that
@@ -532,24 +308,7 @@ pub async fn list_acts(State(st): State<AppState>, p: Params) -> Result<Response
             .await?
         }
     };
-    match format {
-        Format::Json => json_response(&ActsOut {
-            known_on: known_on.map(dyad_core::date::format_day),
-            acts: acts.iter().map(ActOut::new).collect(),
-        }),
-        Format::Csv => {
-            let mut out = Vec::new();
-            dyad_core::acts_csv::write_acts(&mut out, &acts)
-                .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))?;
-            Ok(csv_bytes(out))
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct HistoryOut {
-    id: String,
-    versions: Vec<dyad_ledger::ActVersion>,
+    answer(&ActsView::new(&acts, known_on), format)
 }
 
 /// `GET /api/history?id=`: every stored version of an act: who, when, why.
@@ -567,37 +326,11 @@ async fn history(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
             "no act with id `{id}` (ids look like KAZ/AFG-IEA/2023-04-17/envoy_accepted)"
         )));
     }
-    match format {
-        Format::Json => json_response(&HistoryOut { id, versions }),
-        Format::Csv => csv_response(
-            &[
-                "version",
-                "recorded_at",
-                "recorded_by",
-                "reason",
-                "superseded_at",
-                "date",
-                "actor",
-                "counterpart",
-                "act",
-                "detail",
-                "source_url",
-            ],
-            versions.iter().map(|v| {
-                [
-                    v.version.to_string(),
-                    v.recorded_at.clone(),
-                    v.recorded_by.clone(),
-                    v.reason.clone(),
-                    v.superseded_at.clone().unwrap_or_default(),
-                    v.act.date.to_string(),
-                    v.act.actor.clone(),
-                    v.act.authority.clone(),
-                    v.act.kind.to_string(),
-                    v.act.detail.clone(),
-                    v.act.source_url.clone(),
-                ]
-            }),
-        ),
-    }
+    answer(
+        &HistoryView {
+            id: &id,
+            versions: &versions,
+        },
+        format,
+    )
 }

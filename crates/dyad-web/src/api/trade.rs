@@ -11,18 +11,15 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use dyad_trade::datafusion::arrow::array::{
-    Array, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
-};
-use dyad_trade::datafusion::arrow::compute::cast;
-use dyad_trade::datafusion::arrow::datatypes::DataType;
 use dyad_trade::{Direction, TradeDb, Years};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use dyad_view::trade::{
+    years_text, MirrorView, PartnersView, ProductsView, Rows, SeriesView, MIRROR_COLUMNS,
+    PARTNERS_COLUMNS, PRODUCTS_COLUMNS, SERIES_COLUMNS,
+};
 
 use crate::error::ApiError;
-use crate::params::{Format, Params};
-use crate::respond::{csv_response, json_response};
+use crate::params::Params;
+use crate::respond::{answer, failed};
 use crate::state::AppState;
 
 /// The trade routes.
@@ -33,39 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/trade/partners", get(partners))
         .route("/api/trade/mirror", get(mirror))
 }
-
-/// Columns of `/api/trade/series`, as `TradeDb::series` returns them.
-pub const SERIES_COLUMNS: [&str; 9] = [
-    "year",
-    "exporter",
-    "importer",
-    "flow",
-    "value_usd",
-    "source",
-    "classification",
-    "reporter",
-    "source_url",
-];
-/// Columns of `/api/trade/products`.
-pub const PRODUCTS_COLUMNS: [&str; 6] = [
-    "product",
-    "name",
-    "value_usd",
-    "share",
-    "classification",
-    "reporter",
-];
-/// Columns of `/api/trade/partners`.
-pub const PARTNERS_COLUMNS: [&str; 4] = ["partner", "name", "value_usd", "share"];
-/// Columns of `/api/trade/mirror`.
-pub const MIRROR_COLUMNS: [&str; 6] = [
-    "year",
-    "exports_reported",
-    "imports_reported",
-    "ratio",
-    "gap",
-    "baci",
-];
 
 /// Most partners `top` may ask for: more would only make a long answer, as every country has
 /// fewer partners than this.
@@ -133,143 +97,16 @@ fn source(p: &Params) -> Result<&'static str, ApiError> {
     }
 }
 
-fn years_text(y: Option<Years>) -> Option<String> {
-    y.map(|y| {
-        if y.from == y.to {
-            y.from.to_string()
-        } else {
-            format!("{}-{}", y.from, y.to)
-        }
-    })
-}
-
 fn query_failed(e: dyad_trade::TradeError) -> ApiError {
     ApiError::internal(format!("trade query failed: {e}"))
 }
 
-/// Query results as rows with exactly `columns`, in that order. Integers stay integers, so a
-/// year is `2022` and not `2022.0`.
-pub fn rows(
-    batches: &[RecordBatch],
+/// Query results as the rows of an answer with exactly `columns` (as the CLI writes them).
+fn rows(
+    batches: &[dyad_trade::datafusion::arrow::array::RecordBatch],
     columns: &[&str],
-) -> Result<Vec<Map<String, Value>>, ApiError> {
-    let fail = |e: dyad_trade::datafusion::arrow::error::ArrowError| {
-        ApiError::internal(format!("reading query results: {e}"))
-    };
-    let mut out = Vec::new();
-    for b in batches {
-        let mut cols: Vec<Vec<Value>> = Vec::with_capacity(columns.len());
-        for name in columns {
-            let col = b.column_by_name(name).ok_or_else(|| {
-                ApiError::internal(format!("the trade query returned no column `{name}`"))
-            })?;
-            let values: Vec<Value> = match col.data_type() {
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-                    let c = cast(col, &DataType::Utf8).map_err(fail)?;
-                    let a = c
-                        .as_any()
-                        .downcast_ref::<StringArray>()
-                        .expect("cast to Utf8");
-                    (0..a.len())
-                        .map(|i| (!a.is_null(i)).then(|| Value::from(a.value(i))))
-                        .map(|v| v.unwrap_or(Value::Null))
-                        .collect()
-                }
-                DataType::Boolean => {
-                    let a = col
-                        .as_any()
-                        .downcast_ref::<BooleanArray>()
-                        .expect("Boolean");
-                    (0..a.len())
-                        .map(|i| (!a.is_null(i)).then(|| Value::from(a.value(i))))
-                        .map(|v| v.unwrap_or(Value::Null))
-                        .collect()
-                }
-                DataType::Float16
-                | DataType::Float32
-                | DataType::Float64
-                | DataType::Decimal128(..)
-                | DataType::Decimal256(..) => {
-                    let c = cast(col, &DataType::Float64).map_err(fail)?;
-                    let a = c
-                        .as_any()
-                        .downcast_ref::<Float64Array>()
-                        .expect("cast to Float64");
-                    (0..a.len())
-                        .map(|i| {
-                            // JSON has no NaN or infinity (a ratio over a zero export would give
-                            // one): such a value is shown as missing.
-                            (!a.is_null(i))
-                                .then(|| serde_json::Number::from_f64(a.value(i)))
-                                .flatten()
-                                .map_or(Value::Null, Value::Number)
-                        })
-                        .collect()
-                }
-                _ => {
-                    let c = cast(col, &DataType::Int64).map_err(fail)?;
-                    let a = c
-                        .as_any()
-                        .downcast_ref::<Int64Array>()
-                        .expect("cast to Int64");
-                    (0..a.len())
-                        .map(|i| (!a.is_null(i)).then(|| Value::from(a.value(i))))
-                        .map(|v| v.unwrap_or(Value::Null))
-                        .collect()
-                }
-            };
-            cols.push(values);
-        }
-        for r in 0..b.num_rows() {
-            out.push(
-                columns
-                    .iter()
-                    .zip(&cols)
-                    .map(|(n, c)| (n.to_string(), c[r].clone()))
-                    .collect(),
-            );
-        }
-    }
-    Ok(out)
-}
-
-/// A cell as CSV text: empty when missing; numbers as the CLI prints them (no exponent).
-fn csv_cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.to_string(),
-            None => n.as_f64().map_or_else(String::new, |f| format!("{f}")),
-        },
-        other => other.to_string(),
-    }
-}
-
-/// `out` as JSON, or its `rows` as CSV with `columns`.
-fn table_response<T: Serialize>(
-    format: Format,
-    columns: &[&str],
-    out: &T,
-    rows: &[Map<String, Value>],
-) -> Result<Response, ApiError> {
-    match format {
-        Format::Json => json_response(out),
-        Format::Csv => csv_response(
-            columns,
-            rows.iter()
-                .map(|r| columns.iter().map(|c| csv_cell(&r[*c])).collect::<Vec<_>>()),
-        ),
-    }
-}
-
-#[derive(Serialize)]
-struct SeriesOut {
-    a: String,
-    b: String,
-    years: Option<String>,
-    store_rows: u64,
-    rows: Vec<Map<String, Value>>,
+) -> Result<Rows, ApiError> {
+    Rows::new(batches, Some(columns)).map_err(failed)
 }
 
 /// `GET /api/trade/series?a=&b=&years=`: both directions of trade between two countries, by
@@ -283,7 +120,7 @@ async fn series(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
         .with_trade(move |db| {
             let (a, b) = (country(db, &p, "a")?, country(db, &p, "b")?);
             let batches = db.series(&a, &b, years).map_err(query_failed)?;
-            Ok(SeriesOut {
+            Ok(SeriesView {
                 a,
                 b,
                 years: years_text(years),
@@ -292,18 +129,7 @@ async fn series(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
             })
         })
         .await?;
-    table_response(format, &SERIES_COLUMNS, &out, &out.rows)
-}
-
-#[derive(Serialize)]
-struct ProductsOut {
-    exporter: String,
-    importer: String,
-    year: i32,
-    level: u8,
-    source: &'static str,
-    store_rows: u64,
-    rows: Vec<Map<String, Value>>,
+    answer(&out, format)
 }
 
 /// `GET /api/trade/products?exporter=&importer=&year=&level=&source=`: what one country sold
@@ -339,29 +165,18 @@ async fn products(State(st): State<AppState>, p: Params) -> Result<Response, Api
             let batches = db
                 .products(&exporter, &importer, year, level, source)
                 .map_err(query_failed)?;
-            Ok(ProductsOut {
+            Ok(ProductsView {
                 exporter,
                 importer,
                 year,
                 level,
-                source,
+                source: source.to_string(),
                 store_rows: db.store_rows(),
                 rows: rows(&batches, &PRODUCTS_COLUMNS)?,
             })
         })
         .await?;
-    table_response(format, &PRODUCTS_COLUMNS, &out, &out.rows)
-}
-
-#[derive(Serialize)]
-struct PartnersOut {
-    country: String,
-    flow: &'static str,
-    years: String,
-    top: usize,
-    source: &'static str,
-    store_rows: u64,
-    rows: Vec<Map<String, Value>>,
+    answer(&out, format)
 }
 
 /// `GET /api/trade/partners?country=&flow=&years=&top=&source=`: a country's main partners
@@ -401,27 +216,18 @@ async fn partners(State(st): State<AppState>, p: Params) -> Result<Response, Api
             let batches = db
                 .partners(&country, direction, years, top, source)
                 .map_err(query_failed)?;
-            Ok(PartnersOut {
+            Ok(PartnersView {
                 country,
-                flow,
+                flow: flow.to_string(),
                 years: years_text(Some(years)).expect("some"),
                 top,
-                source,
+                source: source.to_string(),
                 store_rows: db.store_rows(),
                 rows: rows(&batches, &PARTNERS_COLUMNS)?,
             })
         })
         .await?;
-    table_response(format, &PARTNERS_COLUMNS, &out, &out.rows)
-}
-
-#[derive(Serialize)]
-struct MirrorOut {
-    exporter: String,
-    importer: String,
-    years: Option<String>,
-    store_rows: u64,
-    rows: Vec<Map<String, Value>>,
+    answer(&out, format)
 }
 
 /// `GET /api/trade/mirror?exporter=&importer=&years=`: the exporter's declared exports against
@@ -438,7 +244,7 @@ async fn mirror(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
             let batches = db
                 .mirror(&exporter, &importer, years)
                 .map_err(query_failed)?;
-            Ok(MirrorOut {
+            Ok(MirrorView {
                 exporter,
                 importer,
                 years: years_text(years),
@@ -447,5 +253,5 @@ async fn mirror(State(st): State<AppState>, p: Params) -> Result<Response, ApiEr
             })
         })
         .await?;
-    table_response(format, &MIRROR_COLUMNS, &out, &out.rows)
+    answer(&out, format)
 }

@@ -1,12 +1,12 @@
-//! The brief page: `dyad brief ACTOR AUTHORITY` inside the site's layout. Every table row
-//! links the numbered sources it cites; charts are inline SVG; missing data are shown as a
-//! "Data gap" block saying what would fill it.
+//! The brief page: `dyad brief ACTOR AUTHORITY` inside the site's layout, its sections and
+//! sources rendered by `dyad_view::brief::content` as `dyad brief --out x.html` renders them.
+//! Every table row links the numbered sources it cites; charts are inline SVG; missing data are
+//! shown as a "Data gap" block saying what would fill it.
 
 use axum::extract::State;
-use dyad_brief::doc::Block;
 use maud::{html, Markup};
 
-use super::{inline_svg, is_web_url, layout, PageError, Segments};
+use super::{layout, PageError, Segments};
 use crate::params::{today, Params};
 use crate::state::AppState;
 
@@ -41,77 +41,11 @@ pub async fn page(
                 a href={ "/api/brief?" (query) } { "JSON" } ", "
                 a href={ "/api/brief?" (query) "&format=csv" } { "CSV" } "."
             }
-            @for s in &doc.sections {
-                section {
-                    h2 { (s.title) }
-                    @for b in &s.blocks {
-                        (block(b))
-                    }
-                }
-            }
-            section #sources {
-                h2 { "Sources" }
-                ol.sources {
-                    @for (i, s) in doc.sources.iter().enumerate() {
-                        li id={ "source-" (i + 1) } {
-                            @if is_web_url(s) {
-                                a href=(s) rel="noopener noreferrer nofollow" { (s) }
-                            } @else { (s) }
-                        }
-                    }
-                }
-            }
+            (dyad_view::brief::content(doc))
         }
     };
     Ok(layout(
         &format!("Brief: {} and {}", built.actor, built.authority),
         content,
     ))
-}
-
-/// One block of a section.
-fn block(b: &Block) -> Markup {
-    match b {
-        Block::Para(t) => html! { p { (t) } },
-        Block::Gap(t) => html! { p.gap { strong { "Data gap." } " " (t) } },
-        Block::Table { headers, rows } => html! {
-            div.scroll {
-                table.brief-table {
-                    thead { tr {
-                        @for h in headers { th { (h) } }
-                        th { "sources" }
-                    } }
-                    tbody {
-                        @for (cells, refs) in rows {
-                            tr {
-                                @for c in cells {
-                                    td {
-                                        @if is_web_url(c) {
-                                            a href=(c) rel="noopener noreferrer nofollow" { (c) }
-                                        } @else { (c) }
-                                    }
-                                }
-                                td.refs {
-                                    @for r in refs {
-                                        a href={ "#source-" (r) } { "[" (r) "]" } " "
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-        Block::Chart { name, alt, svg, .. } => match inline_svg(svg) {
-            Some(svg) => html! {
-                figure.chart id={ "chart-" (name) } {
-                    (svg)
-                    figcaption { (alt) }
-                }
-            },
-            None => html! {
-                p.gap { strong { "Data gap." } " The chart “" (alt) "” could not be shown." }
-            },
-        },
-    }
 }

@@ -1,11 +1,11 @@
 //! The diff page: who moved between two days, dimension by dimension.
 
 use axum::extract::State;
+use dyad_view::ledger::DiffView;
 use maud::{html, Markup};
 
 use super::{authority_select, default_authority, layout, PageError};
 use crate::error::ApiError;
-use crate::model;
 use crate::params::{find_authority, Params};
 use crate::state::AppState;
 
@@ -22,7 +22,9 @@ pub async fn page(State(st): State<AppState>, p: Params) -> Result<Markup, PageE
     let to = p.day("to")?;
     let acts = snap.acts_of(&authority.id);
     let changes = match (from, to) {
-        (Some(f), Some(t)) => Some(model::diff(&snap.registry, authority, &acts, f, t)),
+        (Some(f), Some(t)) => {
+            Some(DiffView::new(&snap.registry, authority, &acts, f, t, None).changes)
+        }
         _ => None,
     };
     let day = |d: Option<time::Date>| d.map(dyad_core::date::format_day).unwrap_or_default();

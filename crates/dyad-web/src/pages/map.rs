@@ -10,7 +10,6 @@ use maud::{html, Markup};
 
 use super::{authority_select, default_authority, ended_notice, layout, level_badge, PageError};
 use crate::error::ApiError;
-use crate::model;
 use crate::params::{find_authority, today, Params};
 use crate::state::AppState;
 use crate::world::world;
@@ -91,7 +90,7 @@ pub async fn page(State(st): State<AppState>, p: Params) -> Result<Markup, PageE
             }
             figcaption {
                 ul.legend aria-label="Legend" {
-                    @for (level, name) in model::levels().collect::<Vec<_>>().into_iter().rev() {
+                    @for (level, name) in super::levels().collect::<Vec<_>>().into_iter().rev() {
                         li { span class={ "swatch l" (level) } {} (level) " · " (name) }
                     }
                     li { span.swatch.nodata {} "no act recorded" }

@@ -6,11 +6,11 @@ use axum::extract::State;
 use dyad_brief::brief::{flow_name, usd};
 use dyad_brief::figures::{pair_figures, rows, Cell, PairFigure};
 use dyad_core::Act;
+use dyad_view::ledger::{dimensions, timeline, ActIndex};
 use maud::{html, Markup};
 
 use super::{ended_notice, inline_svg, layout, level_badge, source_link, PageError, Segments};
 use crate::error::ApiError;
-use crate::model;
 use crate::params::{check_actor, find_authority, today, Params};
 use crate::state::AppState;
 
@@ -27,8 +27,8 @@ pub async fn page(
     let on_text = dyad_core::date::format_day(on);
     let acts = snap.acts_of(&authority.id);
     let stance = dyad_core::fold(&actor, authority, acts.iter(), on);
-    let dimensions = model::dimensions(&stance, &acts);
-    let timeline = model::timeline(&actor, authority, &acts);
+    let dimensions = dimensions(&stance, &ActIndex::new(acts.iter()));
+    let timeline = timeline(&actor, authority, &acts);
     let name = snap.registry.name_of(&actor);
     let query = format!("actor={actor}&authority={}", authority.id);
     let mine: Vec<&Act> = acts.iter().filter(|a| a.actor == actor).collect();

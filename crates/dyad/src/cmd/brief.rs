@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use dyad_brief::brief::{build, BriefRequest};
-use dyad_brief::doc;
+use dyad_view::brief as render;
 use time::Date;
 
 use crate::context::{self, LedgerArgs};
+use crate::output::write_atomic;
 
 /// Arguments of `dyad brief`.
 #[derive(Debug, clap::Args)]
@@ -30,16 +31,6 @@ pub struct Args {
     /// A claims file (TOML) to check in the brief; the bundled claims are used for KAZ and AFG.
     #[arg(long)]
     pub claims: Option<PathBuf>,
-}
-
-/// Writes a file atomically: to a temporary name, then renamed into place.
-fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Runs `dyad brief`.
@@ -65,7 +56,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         if args.png {
             bail!("--png needs --out FILE: the images are written beside it");
         }
-        out.write_all(doc::markdown(&brief, "brief").as_bytes())?;
+        out.write_all(render::markdown(&brief, "brief").as_bytes())?;
         return Ok(());
     };
     let stem = path
@@ -79,12 +70,12 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         .unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => write_atomic(path, doc::html(&brief).as_bytes())?,
+        Some("html") => write_atomic(path, render::html_page(&brief).as_bytes())?,
         Some("md") => {
             for (name, svg, _) in brief.charts() {
                 write_atomic(&dir.join(format!("{stem}-{name}.svg")), svg.as_bytes())?;
             }
-            write_atomic(path, doc::markdown(&brief, &stem).as_bytes())?;
+            write_atomic(path, render::markdown(&brief, &stem).as_bytes())?;
         }
         _ => bail!("--out {}: expected a .html or .md file", path.display()),
     }

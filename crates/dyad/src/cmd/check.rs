@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use dyad_core::acts_csv::parse_acts;
+use dyad_view::analysis::{CheckView, LevelDifference};
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad check`.
 #[derive(Debug, clap::Args)]
@@ -30,18 +31,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     // The home's registry knows any authorities imported there.
     let ledger = ledger_args.open()?;
     let registry = ledger.registry();
-    let mut table = Table::new([
-        "file",
-        "line",
-        "id",
-        "actor",
-        "authority",
-        "date",
-        "act",
-        "file_level",
-        "dyad_level",
-        "dyad_acts",
-    ]);
+    let mut view = CheckView::default();
     let mut checked = 0;
     for path in &args.files {
         let name = path.display().to_string();
@@ -64,18 +54,18 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
             let authority = registry.authority(&row.act.authority).expect("validated");
             let stance = dyad_core::fold(&row.act.actor, authority, &acts, row.act.date.end());
             if stance.level != file_level {
-                table.push([
-                    name.clone(),
-                    row.line.to_string(),
-                    row.act.id.clone(),
-                    row.act.actor.clone(),
-                    row.act.authority.clone(),
-                    row.act.date.to_string(),
-                    row.act.kind.to_string(),
-                    file_level.to_string(),
-                    stance.level.to_string(),
-                    stance.level_acts().join(" "),
-                ]);
+                view.differences.push(LevelDifference {
+                    file: name.clone(),
+                    line: row.line,
+                    id: row.act.id.clone(),
+                    actor: row.act.actor.clone(),
+                    authority: row.act.authority.clone(),
+                    date: row.act.date.to_string(),
+                    act: row.act.kind.to_string(),
+                    file_level,
+                    dyad_level: stance.level,
+                    dyad_acts: stance.level_acts().to_vec(),
+                });
             }
         }
         eprintln!(
@@ -85,7 +75,7 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     }
     eprintln!(
         "{checked} levels checked; {} differ from dyad's fold",
-        table.rows.len()
+        view.differences.len()
     );
-    table.write(Format::resolve(args.format), out)
+    output::write(&view, Format::resolve(args.format), out)
 }

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use dyad_view::analysis::ClaimsView;
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad check-claims`.
 #[derive(Debug, clap::Args)]
@@ -35,36 +36,6 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let db = super::trade::open(ledger_args)?;
     let acts = ledger.acts(None, None, ledger_args.known_on)?;
     let results = dyad_brief::claims::check(&file, &db, &acts, ledger.registry());
-    let format = Format::resolve(args.format);
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &results)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let mut t = Table::new([
-        "claim", "verdict", "evidence", "observed", "agrees", "sources",
-    ]);
-    for r in results {
-        if r.evidence.is_empty() {
-            t.push([
-                r.id.clone(),
-                r.verdict.as_str().to_string(),
-                "no figure bears on it".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]);
-        }
-        for e in &r.evidence {
-            t.push([
-                r.id.clone(),
-                r.verdict.as_str().to_string(),
-                e.label.clone(),
-                e.observed.clone(),
-                if e.agrees { "yes" } else { "no" }.to_string(),
-                e.sources.join(" "),
-            ]);
-        }
-    }
-    t.write(format, out)
+    let view = ClaimsView { claims: &results };
+    output::write(&view, Format::resolve(args.format), out)
 }

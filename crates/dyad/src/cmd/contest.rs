@@ -4,13 +4,11 @@
 use std::io::Write;
 
 use anyhow::{Context as _, Result};
-use dyad_core::contest::Contest;
-use dyad_core::Act;
-use serde_json::{json, Map, Value};
+use dyad_view::ledger::{ActIndex, ContestView};
 use time::Date;
 
 use crate::context::{self, LedgerArgs};
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad contest`.
 #[derive(Debug, clap::Args)]
@@ -58,103 +56,19 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         )
     })?;
     let format = Format::resolve(args.format);
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &contest_json(&contest, &acts, registry))?;
-        writeln!(out)?;
-        return Ok(());
-    }
     for side in &contest.sides {
         if let Some(until) = side.ended {
             eprintln!("{}", crate::render::ended_note(&side.authority, until, on));
         }
     }
-    contest_table(&contest, registry).write(format, out)?;
+    let index = ActIndex::new(&acts);
+    let view = ContestView::new(&contest, registry, ledger_args.known_on, &index);
+    output::write(&view, format, out)?;
     if format == Format::Table {
         writeln!(out)?;
-        for line in summary(&contest) {
+        for line in view.summary() {
             writeln!(out, "{line}")?;
         }
     }
     Ok(())
-}
-
-/// The contest as one row per actor: for each side its level, dimensions and the acts behind
-/// the level (empty cells where the actor has no act toward that side).
-pub fn contest_table(contest: &Contest, registry: &dyad_core::Registry) -> Table {
-    let mut table = Table::new(contest.columns());
-    for row in &contest.rows {
-        table.push(contest.cells(row, registry));
-    }
-    table
-}
-
-/// One line per side: how many actors recognise it, receive its envoys, keep a mission.
-pub fn summary(contest: &Contest) -> Vec<String> {
-    let mut lines: Vec<String> = contest
-        .sides
-        .iter()
-        .map(|s| {
-            let ended = s
-                .ended
-                .map(|u| format!(" (ended {})", dyad_core::date::format_day(u)))
-                .unwrap_or_default();
-            format!(
-                "{}{ended}: recognised by {} of {} actors with acts; envoys received by {}; own mission open in {}",
-                s.authority.id, s.recognised_by, s.actors, s.envoys_received_by, s.missions_open
-            )
-        })
-        .collect();
-    if contest.recognise_several > 0 {
-        lines.push(format!(
-            "{} actors recognise more than one side",
-            contest.recognise_several
-        ));
-    }
-    lines
-}
-
-/// The contest as JSON: the sides with their counts, and per actor its stance toward each side
-/// (as `dyad why --format json`, with sources) or null.
-pub fn contest_json(contest: &Contest, acts: &[Act], registry: &dyad_core::Registry) -> Value {
-    let sides: Vec<Value> = contest
-        .sides
-        .iter()
-        .map(|s| {
-            json!({
-                "authority": s.authority.id,
-                "name": s.authority.name,
-                "from": s.authority.from,
-                "until": s.authority.until,
-                "ended": s.ended,
-                "in_exile": s.in_exile,
-                "actors": s.actors,
-                "recognised_by": s.recognised_by,
-                "envoys_received_by": s.envoys_received_by,
-                "missions_open": s.missions_open,
-            })
-        })
-        .collect();
-    let rows: Vec<Value> = contest
-        .rows
-        .iter()
-        .map(|r| {
-            let mut stances = Map::new();
-            for (side, stance) in contest.sides.iter().zip(&r.stances) {
-                stances.insert(
-                    side.authority.id.clone(),
-                    stance.as_ref().map_or(Value::Null, |s| {
-                        crate::render::stance_json(s, acts, registry)
-                    }),
-                );
-            }
-            json!({"actor": r.actor, "name": registry.name_of(&r.actor), "stances": stances})
-        })
-        .collect();
-    json!({
-        "state": contest.state,
-        "on": contest.on,
-        "sides": sides,
-        "recognise_several": contest.recognise_several,
-        "actors": rows,
-    })
 }

@@ -3,10 +3,11 @@
 use std::io::Write;
 
 use anyhow::Result;
+use dyad_view::ledger::DiffView;
 use time::Date;
 
 use crate::context::{self, LedgerArgs};
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad diff`.
 #[derive(Debug, clap::Args)]
@@ -29,18 +30,13 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let ledger = ledger_args.open()?;
     let authority = context::authority(&ledger, &args.authority)?;
     let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
-    let mut table = Table::new(["actor", "name", "dimension", "from", "to", "acts"]);
-    for moved in dyad_core::stance::diff(authority, &acts, args.from, args.to) {
-        for c in &moved.changes {
-            table.push([
-                moved.actor.clone(),
-                ledger.registry().name_of(&moved.actor).to_string(),
-                c.dimension.to_string(),
-                c.from.clone(),
-                c.to.clone(),
-                moved.acts.join(" "),
-            ]);
-        }
-    }
-    table.write(Format::resolve(args.format), out)
+    let view = DiffView::new(
+        ledger.registry(),
+        authority,
+        &acts,
+        args.from,
+        args.to,
+        ledger_args.known_on,
+    );
+    output::write(&view, Format::resolve(args.format), out)
 }

@@ -7,7 +7,7 @@ use dyad_analysis::mirror::mirror;
 use dyad_brief::figures::{partner_series, SeriesSource};
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad gap`.
 #[derive(Debug, clap::Args)]
@@ -36,30 +36,10 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         bail!("no UN Comtrade figures from either {e} or {i} for this flow; ingest Comtrade files of both reporters with `dyad trade ingest`");
     }
     let format = Format::resolve(args.format);
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
-        writeln!(out)?;
-        return Ok(());
+    if format != Format::Json {
+        eprintln!(
+            "imports are valued CIF and exports FOB, so a ratio a little above 1 is expected"
+        );
     }
-    let mut t = Table::new([
-        "period",
-        "exporter_reported_fob",
-        "importer_reported_cif",
-        "ratio",
-        "gap",
-        "reported_by",
-    ]);
-    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.0}"));
-    for r in rows {
-        t.push([
-            r.period.to_string(),
-            opt(r.exporter_reported),
-            opt(r.importer_reported),
-            r.ratio.map_or_else(String::new, |v| format!("{v:.4}")),
-            opt(r.gap),
-            r.reported_by.to_string(),
-        ]);
-    }
-    eprintln!("imports are valued CIF and exports FOB, so a ratio a little above 1 is expected");
-    t.write(format, out)
+    output::write(&dyad_view::analysis::GapView { rows: &rows }, format, out)
 }

@@ -402,11 +402,17 @@ fn read_file(
             factors,
         )
     } else {
-        // The whole file in memory: the reader cuts it at line ends into one chunk per thread.
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut &file, &mut bytes)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        Frame::read_csv_bytes(&bytes, numeric, factors, threads).map_err(anyhow::Error::from)
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
+        if regular {
+            // Read a few MiB at a time, each block cut at line ends into one chunk per thread.
+            Frame::read_csv_seek(file, numeric, factors, threads).map_err(anyhow::Error::from)
+        } else {
+            // A pipe or device cannot be read again from its start: all of it in memory.
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut &file, &mut bytes)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Frame::read_csv_bytes(&bytes, numeric, factors, threads).map_err(anyhow::Error::from)
+        }
     }
     .with_context(|| format!("reading {}", path.display()))
 }

@@ -3,9 +3,10 @@
 use std::io::Write;
 
 use anyhow::Result;
+use dyad_view::ledger::HistoryView;
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad history`.
 #[derive(Debug, clap::Args)]
@@ -24,37 +25,9 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     if versions.is_empty() {
         anyhow::bail!("no act with id `{}`", args.id);
     }
-    let format = Format::resolve(args.format);
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &versions)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let mut table = Table::new([
-        "version",
-        "recorded_at",
-        "recorded_by",
-        "reason",
-        "superseded_at",
-        "date",
-        "act",
-        "level",
-        "detail",
-        "source_url",
-    ]);
-    for v in versions {
-        table.push([
-            v.version.to_string(),
-            v.recorded_at,
-            v.recorded_by,
-            v.reason,
-            v.superseded_at.unwrap_or_default(),
-            v.act.date.to_string(),
-            v.act.kind.to_string(),
-            v.act.level.map(|l| l.to_string()).unwrap_or_default(),
-            v.act.detail,
-            v.act.source_url,
-        ]);
-    }
-    table.write(format, out)
+    let view = HistoryView {
+        id: &args.id,
+        versions: &versions,
+    };
+    output::write(&view, Format::resolve(args.format), out)
 }

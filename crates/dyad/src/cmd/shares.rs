@@ -7,7 +7,7 @@ use dyad_analysis::series::Period;
 use dyad_brief::figures::{partner_series, SeriesSource};
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad shares`.
 #[derive(Debug, clap::Args)]
@@ -64,37 +64,14 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     }
     let registry = dyad_core::Registry::bundled();
     let rows = dyad_analysis::shares::shares(&flows, first, last, args.top);
+    let view =
+        dyad_view::analysis::SharesView::new(&rows, &registry, args.years.from, args.years.to);
     let format = Format::resolve(args.format);
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
-        writeln!(out)?;
-        return Ok(());
+    if format != Format::Json {
+        eprintln!(
+            "source: {}; shares of the total over all partners in the store",
+            source.label()
+        );
     }
-    let (a, b) = (args.years.from, args.years.to);
-    let mut t = Table::new(vec![
-        "partner".to_string(),
-        "name".into(),
-        format!("value_{a}"),
-        format!("value_{b}"),
-        format!("share_{a}"),
-        format!("share_{b}"),
-        "change_pp".into(),
-    ]);
-    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or_else(String::new, f);
-    for r in rows {
-        t.push([
-            r.partner.clone(),
-            registry.name_of(&r.partner).to_string(),
-            opt(r.first_value, &|v| format!("{v:.0}")),
-            opt(r.last_value, &|v| format!("{v:.0}")),
-            opt(r.first_share, &|s| format!("{:.4}", s)),
-            opt(r.last_share, &|s| format!("{:.4}", s)),
-            opt(r.change_pp, &|c| format!("{c:+.2}")),
-        ]);
-    }
-    eprintln!(
-        "source: {}; shares of the total over all partners in the store",
-        source.label()
-    );
-    t.write(format, out)
+    output::write(&view, format, out)
 }

@@ -29,5 +29,8 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     if let Some(n) = args.repeat {
         super::trade::repeat(n, || db.sql(&args.query).map(drop))?;
     }
-    super::trade::write(&batches, &args.output, out)
+    let view = dyad_view::trade::SqlView {
+        rows: dyad_view::trade::Rows::new(&batches, None)?,
+    };
+    super::trade::write(&view, &batches, &args.output, out)
 }

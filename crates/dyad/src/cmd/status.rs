@@ -3,10 +3,11 @@
 use std::io::Write;
 
 use anyhow::Result;
+use dyad_view::ledger::{ActIndex, StancesView};
 use time::Date;
 
 use crate::context::{self, LedgerArgs};
-use crate::output::Format;
+use crate::output::{self, Format};
 
 /// Arguments of `dyad status`.
 #[derive(Debug, clap::Args)]
@@ -29,11 +30,14 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let acts = ledger.acts(Some(&authority.id), None, ledger_args.known_on)?;
     let stances = dyad_core::fold_all(authority, &acts, on);
     crate::render::warn_if_ended(authority, on);
-    crate::render::write_stances(
-        &stances,
-        &acts,
+    let index = ActIndex::new(&acts);
+    let view = StancesView::new(
         ledger.registry(),
-        Format::resolve(args.format),
-        out,
-    )
+        authority,
+        on,
+        ledger_args.known_on,
+        &stances,
+        &index,
+    );
+    output::write(&view, Format::resolve(args.format), out)
 }

@@ -7,7 +7,7 @@ use dyad_brief::figures::SeriesSource;
 use dyad_brief::study::{self, Peers, StudyRequest};
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad study`.
 #[derive(Debug, clap::Args)]
@@ -81,64 +81,6 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
         monthly: args.monthly,
     };
     let s = study::run(&db, &acts, &req)?;
-    let format = Format::resolve(args.format);
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &s)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let r = &s.result;
-    let periods = |ps: &[dyad_analysis::series::Period]| {
-        ps.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let mut t = Table::new(["measure", "value"]);
-    t.push([
-        "exporter -> importer".to_string(),
-        format!("{} -> {}", s.exporter, s.importer),
-    ]);
-    t.push([
-        "event".to_string(),
-        match &s.event_act {
-            Some(a) => format!(
-                "{} ({}) {}",
-                a.id,
-                dyad_core::date::format_day(s.event_date),
-                a.source_url
-            ),
-            None => dyad_core::date::format_day(s.event_date),
-        },
-    ]);
-    t.push(["figures".to_string(), s.source.to_string()]);
-    t.push(["pre window".to_string(), periods(&r.pre)]);
-    t.push(["post window".to_string(), periods(&r.post)]);
-    t.push([
-        "target change (log points)".to_string(),
-        format!("{:+.4}", r.target_change),
-    ]);
-    t.push([
-        "peer change (log points)".to_string(),
-        r.peer_change
-            .map_or_else(|| "no usable peer".into(), |c| format!("{c:+.4}")),
-    ]);
-    t.push([
-        "effect (log points)".to_string(),
-        format!("{:+.4}", r.effect),
-    ]);
-    t.push(["effect ratio".to_string(), format!("{:.3}", r.effect_ratio)]);
-    t.push([
-        "p-value".to_string(),
-        r.p_value.map_or_else(
-            || "none (no placebo possible)".into(),
-            |p| format!("{p:.4} from {} placebos", r.placebos.len()),
-        ),
-    ]);
-    t.push(["peers used".to_string(), r.peers_used.join(" ")]);
-    t.push(["peer rule".to_string(), s.peer_rule.clone()]);
-    for (name, why) in &r.peers_dropped {
-        t.push([format!("peer dropped: {name}"), why.clone()]);
-    }
-    t.write(format, out)
+    let view = dyad_view::analysis::StudyView { study: &s };
+    output::write(&view, Format::resolve(args.format), out)
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad token`.
 #[derive(Debug, clap::Args)]
@@ -55,11 +55,9 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
             );
         }
         Action::List { format } => {
-            let mut table = Table::new(["name", "created_at", "revoked_at"]);
-            for t in ledger.tokens()? {
-                table.push([t.name, t.created_at, t.revoked_at.unwrap_or_default()]);
-            }
-            table.write(Format::resolve(format), out)?;
+            let tokens = ledger.tokens()?;
+            let view = dyad_view::ledger::TokensView { tokens: &tokens };
+            output::write(&view, Format::resolve(format), out)?;
         }
         Action::Revoke { name } => {
             ledger

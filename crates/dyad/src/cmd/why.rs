@@ -3,11 +3,11 @@
 use std::io::Write;
 
 use anyhow::Result;
-use dyad_core::stance::Dimension;
+use dyad_view::ledger::{ActIndex, WhyView};
 use time::Date;
 
 use crate::context::{self, LedgerArgs};
-use crate::output::{Format, Table};
+use crate::output::{self, Format};
 
 /// Arguments of `dyad why`.
 #[derive(Debug, clap::Args)]
@@ -34,90 +34,16 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     let stance = dyad_core::fold(&args.actor, authority, &acts, on);
     crate::render::warn_if_ended(authority, on);
     let format = Format::resolve(args.format);
-    if format == Format::Json {
-        let v = crate::render::stance_json(&stance, &acts, ledger.registry());
-        serde_json::to_writer_pretty(&mut *out, &v)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let mut table = Table::new([
-        "dimension",
-        "value",
-        "status",
-        "act_id",
-        "date",
-        "act",
-        "source_url",
-    ]);
-    fn rows<T: Copy + PartialEq>(
-        table: &mut Table,
-        acts: &[dyad_core::Act],
-        name: &str,
-        dim: &Dimension<T>,
-        value: &str,
-    ) {
-        if dim.acts.is_empty() && dim.pending.is_empty() {
-            table.push([name, value, "no act", "", "", "", ""]);
-        }
-        for (ids, status) in [
-            (&dim.acts, "counted"),
-            (&dim.pending, "pending (inside its date's period)"),
-        ] {
-            for id in ids {
-                if let Some(a) = context::find(acts, id) {
-                    table.push([
-                        name.to_string(),
-                        value.to_string(),
-                        status.to_string(),
-                        a.id.clone(),
-                        a.date.to_string(),
-                        a.kind.to_string(),
-                        a.source_url.clone(),
-                    ]);
-                }
-            }
-        }
-    }
-    rows(
-        &mut table,
-        &acts,
-        "recognition",
-        &stance.recognition,
-        stance.recognition.value.as_str(),
-    );
-    rows(
-        &mut table,
-        &acts,
-        "envoys",
-        &stance.envoys,
-        stance.envoys.value.as_str(),
-    );
-    rows(
-        &mut table,
-        &acts,
-        "mission",
-        &stance.mission,
-        stance.mission.value.as_str(),
-    );
-    rows(
-        &mut table,
-        &acts,
-        "designation",
-        &stance.designation,
-        stance.designation.value.as_str(),
+    let index = ActIndex::new(&acts);
+    let view = WhyView::new(
+        &stance,
+        ledger.registry(),
+        authority,
+        ledger_args.known_on,
+        &index,
     );
     if format == Format::Table {
-        writeln!(
-            out,
-            "{} ({}) toward {} on {}: level {}{} ({})\n",
-            ledger.registry().name_of(&args.actor),
-            args.actor,
-            authority.id,
-            dyad_core::date::format_day(on),
-            stance.level,
-            if stance.level_uncertain { "?" } else { "" },
-            stance.level_name()
-        )?;
+        writeln!(out, "{}\n", view.headline())?;
     }
-    table.write(format, out)
+    output::write(&view, format, out)
 }

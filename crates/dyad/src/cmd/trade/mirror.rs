@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use dyad_view::trade::{years_text, MirrorView, MIRROR_COLUMNS};
 
 use crate::context::LedgerArgs;
 
@@ -25,6 +26,14 @@ pub struct Args {
 /// Runs `dyad trade mirror`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open_on(ledger_args, &args.cluster)?;
-    let batches = db.mirror(&args.exporter, &args.importer, args.years)?;
-    super::write(&batches, &args.output, out)
+    let (exporter, importer) = (db.country(&args.exporter)?, db.country(&args.importer)?);
+    let batches = db.mirror(&exporter, &importer, args.years)?;
+    let view = MirrorView {
+        exporter,
+        importer,
+        years: years_text(args.years),
+        store_rows: db.store_rows(),
+        rows: super::rows(&batches, &MIRROR_COLUMNS)?,
+    };
+    super::write(&view, &batches, &args.output, out)
 }

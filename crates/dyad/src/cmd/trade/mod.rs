@@ -4,12 +4,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
-use dyad_trade::datafusion::arrow::array::{Array, Float64Array, RecordBatch};
-use dyad_trade::datafusion::arrow::datatypes::DataType;
-use dyad_trade::datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use dyad_trade::datafusion::arrow::array::RecordBatch;
+use dyad_view::View;
 
 use crate::context::LedgerArgs;
-use crate::output::{Format, Table};
+use crate::output::{self, write_atomic, Format};
 
 pub mod generate;
 pub mod ingest;
@@ -109,8 +108,14 @@ pub fn open_on(
         .context("opening the trade tables")
 }
 
-/// Writes query results in the chosen format.
-pub fn write(batches: &[RecordBatch], args: &OutputArgs, out: &mut dyn Write) -> Result<()> {
+/// Writes a trade answer in the chosen format: its view (as the web API answers it), or the
+/// query's batches as Parquet. `--out FILE` is written whole or not at all.
+pub fn write<V: View>(
+    view: &V,
+    batches: &[RecordBatch],
+    args: &OutputArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
     let format = match args.format {
         Some(TradeFormat::Parquet) => return write_parquet(batches, args.out.as_deref(), out),
         Some(TradeFormat::Table) => Some(Format::Table),
@@ -118,14 +123,13 @@ pub fn write(batches: &[RecordBatch], args: &OutputArgs, out: &mut dyn Write) ->
         Some(TradeFormat::Json) => Some(Format::Json),
         None => None,
     };
-    let table = to_table(batches)?;
     match &args.out {
         Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            table.write(format.unwrap_or(Format::Csv), &mut f)
+            let mut buf = Vec::new();
+            output::write(view, format.unwrap_or(Format::Csv), &mut buf)?;
+            write_atomic(path, &buf)
         }
-        None => table.write(Format::resolve(format), out),
+        None => output::write(view, Format::resolve(format), out),
     }
 }
 
@@ -143,7 +147,7 @@ fn write_parquet(batches: &[RecordBatch], path: Option<&Path>, out: &mut dyn Wri
         w.close()?;
     }
     match path {
-        Some(p) => std::fs::write(p, &buf).with_context(|| format!("writing {}", p.display())),
+        Some(p) => write_atomic(p, &buf),
         None if std::io::stdout().is_terminal() => {
             bail!("Parquet output needs --out FILE (or a pipe)")
         }
@@ -151,45 +155,9 @@ fn write_parquet(batches: &[RecordBatch], path: Option<&Path>, out: &mut dyn Wri
     }
 }
 
-/// Turns Arrow batches into a text table; dollar values print without exponents.
-pub fn to_table(batches: &[RecordBatch]) -> Result<Table> {
-    let Some(first) = batches.first() else {
-        return Ok(Table::default());
-    };
-    let schema = first.schema();
-    let mut table = Table::new(schema.fields().iter().map(|f| f.name().clone()));
-    let options = FormatOptions::default().with_null("");
-    for b in batches {
-        let formatters = b
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()?;
-        for row in 0..b.num_rows() {
-            let mut cells = Vec::with_capacity(b.num_columns());
-            for (c, col) in b.columns().iter().enumerate() {
-                let cell = if col.data_type() == &DataType::Float64 && !col.is_null(row) {
-                    let v = col
-                        .as_any()
-                        .downcast_ref::<Float64Array>()
-                        .expect("Float64")
-                        .value(row);
-                    number(v)
-                } else {
-                    formatters[c].value(row).to_string()
-                };
-                cells.push(cell);
-            }
-            table.push(cells);
-        }
-    }
-    Ok(table)
-}
-
-/// A number as a person writes it: Rust's shortest exact form, never with an exponent
-/// (`41235127`, not `4.1235127e7`).
-fn number(v: f64) -> String {
-    format!("{v}")
+/// The rows of a query with exactly `columns`, as every surface writes them.
+pub fn rows(batches: &[RecordBatch], columns: &[&str]) -> Result<dyad_view::trade::Rows> {
+    Ok(dyad_view::trade::Rows::new(batches, Some(columns))?)
 }
 
 /// Runs `query` `n` more times (after the caller's untimed first run) and prints the median,

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use dyad_trade::Direction;
+use dyad_view::trade::{years_text, PartnersView, PARTNERS_COLUMNS};
 
 use crate::context::LedgerArgs;
 
@@ -38,6 +39,16 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     } else {
         Direction::Import
     };
-    let batches = db.partners(&args.country, direction, args.years, args.top, &args.source)?;
-    super::write(&batches, &args.output, out)
+    let country = db.country(&args.country)?;
+    let batches = db.partners(&country, direction, args.years, args.top, &args.source)?;
+    let view = PartnersView {
+        country,
+        flow: args.flow.clone(),
+        years: years_text(Some(args.years)).expect("some"),
+        top: args.top,
+        source: args.source.clone(),
+        store_rows: db.store_rows(),
+        rows: super::rows(&batches, &PARTNERS_COLUMNS)?,
+    };
+    super::write(&view, &batches, &args.output, out)
 }

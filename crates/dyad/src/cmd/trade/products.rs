@@ -4,6 +4,9 @@
 use std::io::Write;
 
 use anyhow::Result;
+use dyad_view::trade::{
+    years_text, ProductsByYearView, ProductsView, PRODUCTS_BY_YEAR_COLUMNS, PRODUCTS_COLUMNS,
+};
 
 use crate::context::LedgerArgs;
 
@@ -44,7 +47,8 @@ pub struct Args {
 /// Runs `dyad trade products`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open_on(ledger_args, &args.cluster)?;
-    let (e, i, level, source) = (&args.exporter, &args.importer, args.level, &args.source);
+    let (exporter, importer) = (db.country(&args.exporter)?, db.country(&args.importer)?);
+    let (e, i, level, source) = (&exporter, &importer, args.level, &args.source);
     let query = || match (args.year, args.sql) {
         (Some(y), false) => db.products(e, i, y, level, source),
         (Some(y), true) => db.products_sql(e, i, y, level, source),
@@ -55,5 +59,31 @@ pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<
     if let Some(n) = args.repeat {
         super::repeat(n, || query().map(drop))?;
     }
-    super::write(&batches, &args.output, out)
+    let store_rows = db.store_rows();
+    match args.year {
+        Some(year) => {
+            let view = ProductsView {
+                exporter: exporter.clone(),
+                importer: importer.clone(),
+                year,
+                level,
+                source: source.clone(),
+                store_rows,
+                rows: super::rows(&batches, &PRODUCTS_COLUMNS)?,
+            };
+            super::write(&view, &batches, &args.output, out)
+        }
+        None => {
+            let view = ProductsByYearView {
+                exporter: exporter.clone(),
+                importer: importer.clone(),
+                years: years_text(args.years),
+                level,
+                source: source.clone(),
+                store_rows,
+                rows: super::rows(&batches, &PRODUCTS_BY_YEAR_COLUMNS)?,
+            };
+            super::write(&view, &batches, &args.output, out)
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use dyad_view::trade::{years_text, SeriesView, SERIES_COLUMNS};
 
 use crate::context::LedgerArgs;
 
@@ -25,6 +26,14 @@ pub struct Args {
 /// Runs `dyad trade series`.
 pub fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
     let db = super::open_on(ledger_args, &args.cluster)?;
-    let batches = db.series(&args.a, &args.b, args.years)?;
-    super::write(&batches, &args.output, out)
+    let (a, b) = (db.country(&args.a)?, db.country(&args.b)?);
+    let batches = db.series(&a, &b, args.years)?;
+    let view = SeriesView {
+        a,
+        b,
+        years: years_text(args.years),
+        store_rows: db.store_rows(),
+        rows: super::rows(&batches, &SERIES_COLUMNS)?,
+    };
+    super::write(&view, &batches, &args.output, out)
 }
