@@ -1,6 +1,6 @@
 //! Where the trade tables' SQL is planned and run: DataFusion in this process, or a cluster.
 //!
-//! Both engines get the same tables from the same function ([`crate::tables::session`]) and the
+//! Both engines get the same tables from the same function (`tables::session`) and the
 //! same SQL from [`crate::TradeDb`]; only the `SessionContext` they are registered in and the way
 //! a planned query is run differ. The cluster itself (Apache Ballista) lives in the
 //! `dyad-cluster` crate, which implements [`Cluster`], so this crate does not depend on it.

@@ -15,7 +15,7 @@
 //! Modules: `years` ([`Years`]), `names` (product names for the fast path), `sql` (the
 //! DataFusion queries), `products` (sums, names and the Arrow batch of the products answer,
 //! and the fast path's index), `series`, `mirror`, `partners` (those answers from the fast
-//! path); this file opens the tables (registered by [`crate::tables`]). None uses a module
+//! path); this file opens the tables (registered by `tables.rs`). None uses a module
 //! listed after it.
 
 use std::path::{Path, PathBuf};
