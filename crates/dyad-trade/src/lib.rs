@@ -5,6 +5,8 @@
 //!   a source each; the Afghanistan file is bundled);
 //! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;
 //! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
+//! - [`tables`]: the tables (`flows`, `products`, `countries`, `areas`) in a DataFusion session,
+//!   and [`engine`]: whether that session runs here or on a cluster (see `dyad-cluster`);
 //! - [`query`]: the queries (series, products, partners, mirror, read-only SQL), through
 //!   DataFusion or, for the products of one pair, the fast path;
 //! - [`fastpath`]: the one-dyad fast path, a reader of the store's Parquet pages that knows
@@ -15,6 +17,7 @@ pub mod baci;
 pub mod codes;
 pub mod comtrade;
 pub mod container;
+pub mod engine;
 pub mod error;
 pub mod fastpath;
 pub mod flow;
@@ -23,9 +26,12 @@ pub mod ingest;
 pub mod query;
 pub mod reported;
 pub mod store;
+pub mod tables;
 
 /// The DataFusion this crate is built with (and its `arrow` and `parquet`), for callers.
 pub use datafusion;
+pub use engine::{Cluster, Engine};
 pub use error::{Result, TradeError};
 pub use flow::{Flow, Source};
 pub use query::{Direction, TradeDb, Years};
+pub use tables::trade_session;

@@ -137,11 +137,21 @@ pub fn serve_blocking(
     home: Option<PathBuf>,
     limits: Limits,
 ) -> Result<(), ServeError> {
+    serve_blocking_on(addr, home, limits, dyad_trade::Engine::Embedded)
+}
+
+/// [`serve_blocking`] with the trade tables' SQL run by `engine` (`dyad serve --cluster`).
+pub fn serve_blocking_on(
+    addr: SocketAddr,
+    home: Option<PathBuf>,
+    limits: Limits,
+    engine: dyad_trade::Engine,
+) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|error| ServeError::Io { addr, error })?;
-    runtime.block_on(serve(addr, home, limits))
+    runtime.block_on(serve_on(addr, home, limits, engine))
 }
 
 /// Errors of [`serve`]. Each message is complete on its own (no separate `source`), so that
@@ -174,11 +184,22 @@ pub async fn serve(
     home: Option<PathBuf>,
     limits: Limits,
 ) -> Result<(), ServeError> {
+    serve_on(addr, home, limits, dyad_trade::Engine::Embedded).await
+}
+
+/// [`serve`] with the trade tables' SQL run by `engine`: on a cluster, every trade answer
+/// (series, products, partners, mirror, charts and briefs) is planned and run there.
+pub async fn serve_on(
+    addr: SocketAddr,
+    home: Option<PathBuf>,
+    limits: Limits,
+    engine: dyad_trade::Engine,
+) -> Result<(), ServeError> {
     let ledger = match &home {
         Some(dir) => dyad_ledger::Ledger::open(dir)?,
         None => dyad_ledger::Ledger::bundled()?,
     };
-    let state = AppState::with_limits(ledger, limits)?;
+    let state = AppState::with_engine(ledger, limits, engine)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| ServeError::Io { addr, error })?;

@@ -24,7 +24,7 @@ use arc_swap::ArcSwap;
 use axum::body::Bytes;
 use dyad_core::{Act, Registry};
 use dyad_ledger::Ledger;
-use dyad_trade::TradeDb;
+use dyad_trade::{Engine, TradeDb};
 use time::Date;
 
 use crate::error::ApiError;
@@ -154,12 +154,21 @@ impl AppState {
         ledger: Ledger,
         limits: Limits,
     ) -> Result<AppState, dyad_ledger::LedgerError> {
+        AppState::with_engine(ledger, limits, Engine::Embedded)
+    }
+
+    /// As [`AppState::with_limits`], with the trade tables' SQL run by `engine`.
+    pub fn with_engine(
+        ledger: Ledger,
+        limits: Limits,
+        engine: Engine,
+    ) -> Result<AppState, dyad_ledger::LedgerError> {
         let snapshot = Snapshot::load(&ledger)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 snapshot: ArcSwap::from_pointee(snapshot),
                 has_home: ledger.home().is_some(),
-                trade: TradeTables::new(ledger.home()),
+                trade: TradeTables::new(ledger.home(), engine),
                 gate: QueryGate::new(limits),
                 ledger: Mutex::new(ledger),
             }),
@@ -277,6 +286,8 @@ fn inode(_: &std::fs::Metadata) -> u64 {
 /// it, so the inode changes with every ingest even when the clock has not ticked.
 struct TradeTables {
     home: Option<PathBuf>,
+    /// Where the SQL runs (this process, or a cluster).
+    engine: Engine,
     open: Mutex<Option<(Stamp, Arc<TradeDb>)>>,
 }
 
@@ -284,9 +295,10 @@ struct TradeTables {
 type Stamp = Option<(u64, SystemTime, u64)>;
 
 impl TradeTables {
-    fn new(home: Option<&Path>) -> TradeTables {
+    fn new(home: Option<&Path>, engine: Engine) -> TradeTables {
         TradeTables {
             home: home.map(Path::to_path_buf),
+            engine,
             open: Mutex::new(None),
         }
     }
@@ -314,7 +326,7 @@ impl TradeTables {
         }
         // The same registry as the CLI's `trade` commands, so both resolve countries alike.
         let registry = dyad_core::Registry::bundled();
-        let db = TradeDb::open(self.home.as_deref(), &registry)
+        let db = TradeDb::open_on(self.home.as_deref(), &registry, self.engine.clone())
             .map_err(|e| ApiError::internal(format!("opening the trade tables: {e}")))?
             .offload_fast_path();
         let db = Arc::new(db);

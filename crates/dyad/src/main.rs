@@ -21,7 +21,12 @@ struct Cli {
 fn main() {
     let cli = Cli::parse();
     let mut out = stdout::Stdout::lock();
-    let result = runtime().and_then(|rt| rt.block_on(cmd::run(cli.command, &cli.ledger, &mut out)));
+    let result = match cli.command {
+        // A cluster role runs Ballista's servers on a runtime of its own (deep stacks, see
+        // `dyad_cluster::run_scheduler`), which cannot start inside another.
+        cmd::Command::Cluster(args) => cmd::cluster::run(args, &mut out),
+        command => runtime().and_then(|rt| rt.block_on(cmd::run(command, &cli.ledger, &mut out))),
+    };
     // A reader that stopped reading (`dyad export | head`) is not an error of dyad's.
     let result = result.and_then(|()| std::io::Write::flush(&mut out).map_err(Into::into));
     if out.closed() {
@@ -33,7 +38,8 @@ fn main() {
     }
 }
 
-/// The one tokio runtime of the process, on which `main` awaits the command: DataFusion's
+/// The one tokio runtime of the process (but for `dyad cluster`'s roles), on which `main` awaits
+/// the command: DataFusion's
 /// queries and `serve` run on it (`dyad_trade::TradeDb` and the server own none). Multi-threaded,
 /// one worker per core (tokio's default, as `serve` had), so that a query's partitions run in
 /// parallel; timers, sockets and signals enabled for `serve`. The workers start when the runtime

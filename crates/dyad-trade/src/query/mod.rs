@@ -15,7 +15,8 @@
 //! Modules: `years` ([`Years`]), `names` (product names for the fast path), `sql` (the
 //! DataFusion queries), `products` (sums, names and the Arrow batch of the products answer,
 //! and the fast path's index), `series`, `mirror`, `partners` (those answers from the fast
-//! path); this file opens the tables. None uses a module listed after it.
+//! path); this file opens the tables (registered by `tables.rs`). None uses a module
+//! listed after it.
 //!
 //! Async where it is async: `TradeDb` owns no runtime. Everything that runs DataFusion (`sql`,
 //! the `*_sql` answers, and the questions, which fall back to SQL) is an `async fn` to be awaited
@@ -26,27 +27,22 @@
 //! (a CLI has nothing else for that thread to do), or on tokio's blocking pool after
 //! [`TradeDb::offload_fast_path`] (a server, whose async workers must stay free for other
 //! requests). Its state lives behind an `Arc` (`Local`) so that a blocking thread can hold it.
+//! On a cluster ([`Engine::Cluster`]) every answer is SQL, awaited the same way.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
-use datafusion::datasource::MemTable;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::SessionContext;
 use dyad_core::Registry;
 
-use crate::codes::{resolve_country, AreaCodes, AreaKind};
+use crate::codes::{resolve_country, AreaCodes};
+use crate::engine::Engine;
 use crate::error::{Result, TradeError};
 use crate::fastpath::PairIndex;
-use crate::flow::{flows_to_batch, Flow, FLOW_SCHEMA};
-use crate::reported;
-use crate::store::{product_schema, Store};
+use crate::flow::Flow;
+use crate::tables;
 use names::Names;
 
 mod mirror;
@@ -77,6 +73,8 @@ pub enum Direction {
 /// `async` and must be awaited inside a tokio runtime (see the [module](self) documentation).
 pub struct TradeDb {
     ctx: SessionContext,
+    /// Where the SQL runs; with a cluster the fast path is not used.
+    engine: Engine,
     local: Arc<Local>,
     /// Whether the fast path runs on tokio's blocking pool rather than on the caller's task.
     offload: bool,
@@ -107,67 +105,34 @@ impl std::fmt::Debug for TradeDb {
 }
 
 impl TradeDb {
-    /// Opens the store of `home` (if any) plus the bundled reported figures. Opening reads the
-    /// store's manifest only; it needs no runtime.
+    /// Opens the store of `home` (if any) plus the bundled reported figures, for queries in this
+    /// process. Opening reads the store's manifest only; it needs no runtime.
     pub fn open(home: Option<&Path>, registry: &Registry) -> Result<TradeDb> {
-        let config = SessionConfig::new().with_information_schema(true);
-        let ctx = SessionContext::new_with_config(config);
-        let areas = AreaCodes::new(registry);
-        let manifest = match home {
-            Some(h) => Some((Store::new(h), Store::new(h).manifest()?)),
-            None => None,
-        };
-        let mut store_rows = 0;
-        let mut has_bundled_copy = false;
-        let mut flow_files = Vec::new();
-        let mut product_files = Vec::new();
-        if let Some((store, m)) = &manifest {
-            store_rows = m.units.values().map(|u| u.rows).sum();
-            has_bundled_copy = m.units.contains_key(reported::BUNDLED_KEY);
-            flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
-            product_files = m.product_files().map(|f| store.root().join(f)).collect();
+        TradeDb::open_on(home, registry, Engine::Embedded)
+    }
+
+    /// [`TradeDb::open`] with the tables registered in a session of `engine` (by
+    /// [`crate::tables`], the same function for every engine): with a cluster, every answer is
+    /// SQL planned and run there (the one-dyad fast path is not used). A cluster's client may
+    /// start its connections while the session is built, so it is opened inside a tokio
+    /// runtime (the CLI's, the server's).
+    pub fn open_on(home: Option<&Path>, registry: &Registry, engine: Engine) -> Result<TradeDb> {
+        if !engine.is_embedded() && tokio::runtime::Handle::try_current().is_err() {
+            return Err(TradeError::Other(
+                "a cluster's trade tables must be opened inside a tokio runtime".into(),
+            ));
         }
-        let memory = if has_bundled_copy {
-            Vec::new()
-        } else {
-            reported::bundled(registry)
-        };
-        let mem_flows = if has_bundled_copy {
-            Vec::new()
-        } else {
-            vec![flows_to_batch(&memory)]
-        };
-        let mem = Arc::new(MemTable::try_new(FLOW_SCHEMA.clone(), vec![mem_flows])?);
-        let flows: Arc<dyn datafusion::catalog::TableProvider> = if flow_files.is_empty() {
-            mem
-        } else {
-            let stored = listing(&flow_files, FLOW_SCHEMA.clone())?;
-            if has_bundled_copy {
-                stored
-            } else {
-                let df = ctx.read_table(stored)?.union(ctx.read_table(mem)?)?;
-                df.into_view()
-            }
-        };
-        ctx.register_table("flows", flows)?;
-        let products: Arc<dyn datafusion::catalog::TableProvider> = if product_files.is_empty() {
-            Arc::new(MemTable::try_new(product_schema(), vec![vec![]])?)
-        } else {
-            listing(&product_files, product_schema())?
-        };
-        let (flow_files_kept, product_files_kept) = (flow_files.clone(), product_files.clone());
-        ctx.register_table("products", products)?;
-        ctx.register_table("countries", Arc::new(countries_table(registry)?))?;
-        ctx.register_table("areas", Arc::new(areas_table(&areas)?))?;
+        let (ctx, tables) = tables::session(home, registry, &engine)?;
         Ok(TradeDb {
             ctx,
+            engine,
             local: Arc::new(Local {
                 registry: registry.clone(),
-                areas,
-                store_rows,
-                flow_files: flow_files_kept,
-                product_files: product_files_kept,
-                memory,
+                areas: tables.areas,
+                store_rows: tables.store_rows,
+                flow_files: tables.flow_files,
+                product_files: tables.product_files,
+                memory: tables.memory,
                 pair_index: OnceLock::new(),
                 names: OnceLock::new(),
             }),
@@ -203,10 +168,11 @@ impl TradeDb {
             .with_allow_dml(false)
             .with_allow_statements(false);
         let df = self.ctx.sql_with_options(query, options).await?;
-        Ok(df.collect().await?)
+        self.engine.collect(df).await
     }
 
-    /// Runs a fast-path answer (`None`: the fast path cannot read this store) on the caller's
+    /// Runs a fast-path answer (`None`: the fast path cannot read this store, or the tables are
+    /// on a cluster) on the caller's
     /// task, or on the blocking pool with [`TradeDb::offload_fast_path`]. A panic there is
     /// resumed here, as if it had run inline.
     async fn fast<T, F>(&self, answer: F) -> Result<Option<T>>
@@ -214,6 +180,10 @@ impl TradeDb {
         T: Send + 'static,
         F: FnOnce(&Local) -> Result<Option<T>> + Send + 'static,
     {
+        // On a cluster every answer must come from the cluster.
+        if !self.engine.is_embedded() {
+            return Ok(None);
+        }
         if !self.offload {
             return answer(&self.local);
         }
@@ -231,84 +201,4 @@ impl Local {
     fn country(&self, text: &str) -> Result<String> {
         resolve_country(&self.registry, &self.areas, text).map_err(TradeError::Other)
     }
-}
-
-fn listing(
-    files: &[std::path::PathBuf],
-    schema: datafusion::arrow::datatypes::SchemaRef,
-) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
-    let urls = files
-        .iter()
-        .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
-        .collect::<datafusion::error::Result<Vec<_>>>()?;
-    let options =
-        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(options)
-        .with_schema(schema);
-    Ok(Arc::new(ListingTable::try_new(config)?))
-}
-
-fn countries_table(registry: &Registry) -> Result<MemTable> {
-    let states: Vec<_> = registry.states().collect();
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("code", DataType::Utf8, false),
-        Field::new("name", DataType::Utf8, false),
-        Field::new("numeric", DataType::Int32, true),
-    ]));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        vec![
-            Arc::new(StringArray::from_iter_values(
-                states.iter().map(|s| s.code.as_str()),
-            )) as ArrayRef,
-            Arc::new(StringArray::from_iter_values(
-                states.iter().map(|s| s.name.as_str()),
-            )),
-            Arc::new(
-                states
-                    .iter()
-                    .map(|s| s.numeric.map(i32::from))
-                    .collect::<Int32Array>(),
-            ),
-        ],
-    )?;
-    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
-}
-
-fn areas_table(areas: &AreaCodes) -> Result<MemTable> {
-    let all: Vec<_> = areas.iter().collect();
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("code", DataType::Int32, false),
-        Field::new("iso3", DataType::Utf8, true),
-        Field::new("kind", DataType::Utf8, false),
-        Field::new("name", DataType::Utf8, false),
-    ]));
-    let kind = |k: AreaKind| match k {
-        AreaKind::Iso => "iso",
-        AreaKind::OwnCode => "own_code",
-        AreaKind::Historical => "historical",
-        AreaKind::OtherAsia => "other_asia",
-        AreaKind::Nes => "nes",
-    };
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        vec![
-            Arc::new(Int32Array::from_iter_values(
-                all.iter().map(|a| a.code as i32),
-            )) as ArrayRef,
-            Arc::new(
-                all.iter()
-                    .map(|a| a.iso3.as_deref())
-                    .collect::<StringArray>(),
-            ),
-            Arc::new(StringArray::from_iter_values(
-                all.iter().map(|a| kind(a.kind)),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                all.iter().map(|a| a.name.as_str()),
-            )),
-        ],
-    )?;
-    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }

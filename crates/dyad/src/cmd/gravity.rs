@@ -84,6 +84,9 @@ pub struct Args {
     /// Threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    // With `--sql`, where the query runs.
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 /// Parses `MM-DD` (e.g. `06-30`).
@@ -157,7 +160,7 @@ pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> R
     }
     let read = match (&args.file, &args.sql) {
         (Some(path), _) => read_file(path, &num, &fac, args.threads),
-        (None, Some(query)) => match super::trade::open(ledger_args) {
+        (None, Some(query)) => match super::trade::open_on(ledger_args, &args.cluster) {
             Ok(db) => db
                 .sql(query)
                 .await

@@ -7,6 +7,7 @@ use crate::context::LedgerArgs;
 pub mod brief;
 pub mod check;
 pub mod check_claims;
+pub mod cluster;
 pub mod compare;
 pub mod contest;
 pub mod diff;
@@ -109,6 +110,11 @@ pub enum Command {
     /// Serve the web pages (map, pairs, compare, diff) and the JSON API.
     #[command(after_help = "Example:\n  dyad serve --addr 127.0.0.1:8080")]
     Serve(serve::Args),
+    /// Run a scheduler or an executor of an Apache Ballista cluster, for `--cluster`.
+    #[command(
+        after_help = "Example (three terminals):\n  dyad cluster scheduler --bind 127.0.0.1:50050\n  dyad cluster executor --scheduler 127.0.0.1:50050 --bind-port 50051\n  dyad cluster executor --scheduler 127.0.0.1:50050 --bind-port 50061"
+    )]
+    Cluster(cluster::Args),
     /// Curator tokens for writing acts through the API: create, list, revoke.
     #[command(after_help = "Example:\n  dyad --home ~/dyad token create alice")]
     Token(token::Args),
@@ -146,5 +152,7 @@ pub async fn run(
         Command::Sql(args) => sql::run(args, ledger, out).await,
         Command::Serve(args) => serve::run(args, ledger, out).await,
         Command::Token(args) => token::run(args, ledger, out),
+        // `main` runs the cluster's roles itself, outside this runtime (they build their own).
+        Command::Cluster(_) => unreachable!("dyad cluster is run by main, not on its runtime"),
     }
 }

@@ -23,6 +23,9 @@ pub struct Args {
     /// Seconds a request may wait for a slot before it is answered 503.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub query_wait: f64,
+    // Trade answers (series, products, partners, mirror, charts, briefs) from a cluster.
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 impl Args {
@@ -57,8 +60,9 @@ pub async fn run(args: Args, ledger_args: &LedgerArgs, _out: &mut dyn Write) -> 
         );
     }
     let limits = args.limits()?;
+    let engine = args.cluster.engine()?;
     init_log()?;
-    dyad_web::serve(args.addr, ledger_args.home.clone(), limits).await?;
+    dyad_web::serve_on(args.addr, ledger_args.home.clone(), limits, engine).await?;
     Ok(())
 }
 

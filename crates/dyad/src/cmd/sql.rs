@@ -18,11 +18,13 @@ pub struct Args {
     pub repeat: Option<usize>,
     #[command(flatten)]
     pub output: super::trade::OutputArgs,
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 /// Runs `dyad sql`.
 pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::trade::open(ledger_args)?;
+    let db = super::trade::open_on(ledger_args, &args.cluster)?;
     let batches = db.sql(&args.query).await?;
     if let Some(n) = args.repeat {
         let (db, query) = (&db, &args.query);

@@ -4,6 +4,7 @@
 mod support;
 
 mod analysis;
+mod cluster;
 mod crash;
 mod docs;
 mod gravity;

@@ -19,11 +19,13 @@ pub struct Args {
     pub years: Option<dyad_trade::Years>,
     #[command(flatten)]
     pub output: super::OutputArgs,
+    #[command(flatten)]
+    pub cluster: crate::cmd::cluster::ClusterArgs,
 }
 
 /// Runs `dyad trade mirror`.
 pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::open(ledger_args)?;
+    let db = super::open_on(ledger_args, &args.cluster)?;
     let (exporter, importer) = (db.country(&args.exporter)?, db.country(&args.importer)?);
     let batches = db.mirror(&exporter, &importer, args.years).await?;
     let view = MirrorView {

@@ -98,6 +98,16 @@ pub fn open(ledger_args: &LedgerArgs) -> Result<dyad_trade::TradeDb> {
         .context("opening the trade tables")
 }
 
+/// [`open`], with the SQL planned and run on the cluster `--cluster` names, if any.
+pub fn open_on(
+    ledger_args: &LedgerArgs,
+    cluster: &super::cluster::ClusterArgs,
+) -> Result<dyad_trade::TradeDb> {
+    let registry = dyad_core::Registry::bundled();
+    dyad_trade::TradeDb::open_on(ledger_args.home.as_deref(), &registry, cluster.engine()?)
+        .context("opening the trade tables")
+}
+
 /// Writes a trade answer in the chosen format: its view (as the web API answers it), or the
 /// query's batches as Parquet. `--out FILE` is written whole or not at all.
 pub fn write<V: View>(

@@ -27,11 +27,13 @@ pub struct Args {
     pub source: String,
     #[command(flatten)]
     pub output: super::OutputArgs,
+    #[command(flatten)]
+    pub cluster: crate::cmd::cluster::ClusterArgs,
 }
 
 /// Runs `dyad trade partners`.
 pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::open(ledger_args)?;
+    let db = super::open_on(ledger_args, &args.cluster)?;
     let direction = if args.flow == "export" {
         Direction::Export
     } else {

@@ -40,11 +40,13 @@ pub struct Args {
     pub sql: bool,
     #[command(flatten)]
     pub output: super::OutputArgs,
+    #[command(flatten)]
+    pub cluster: crate::cmd::cluster::ClusterArgs,
 }
 
 /// Runs `dyad trade products`.
 pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::open(ledger_args)?;
+    let db = super::open_on(ledger_args, &args.cluster)?;
     let (exporter, importer) = (db.country(&args.exporter)?, db.country(&args.importer)?);
     let (e, i, level, source) = (&exporter, &importer, args.level, &args.source);
     let (db, years) = (&db, args.years);

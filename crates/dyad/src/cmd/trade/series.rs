@@ -19,11 +19,13 @@ pub struct Args {
     pub years: Option<dyad_trade::Years>,
     #[command(flatten)]
     pub output: super::OutputArgs,
+    #[command(flatten)]
+    pub cluster: crate::cmd::cluster::ClusterArgs,
 }
 
 /// Runs `dyad trade series`.
 pub async fn run(args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result<()> {
-    let db = super::open(ledger_args)?;
+    let db = super::open_on(ledger_args, &args.cluster)?;
     let (a, b) = (db.country(&args.a)?, db.country(&args.b)?);
     let batches = db.series(&a, &b, args.years).await?;
     let view = SeriesView {
