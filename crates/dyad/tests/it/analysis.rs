@@ -5,25 +5,9 @@
 //! USD 9.1M (2022, Astana Times) and 20M (2023, Interfax).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn dyad(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dyad"))
-        .args(args)
-        .env_remove("DYAD_HOME")
-        .output()
-        .expect("dyad runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = dyad(args);
-    assert!(
-        out.status.success(),
-        "dyad {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use super::support::{dyad, ok};
 
 #[test]
 fn bundled_claims_are_judged_from_their_sources() {

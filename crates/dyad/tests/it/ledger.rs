@@ -1,27 +1,9 @@
 //! End-to-end tests of the ledger commands, running the real `dyad` binary.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use super::support::{get, serve_with};
-
-fn dyad(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dyad"))
-        .args(args)
-        .env_remove("DYAD_HOME")
-        .output()
-        .expect("dyad runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = dyad(args);
-    assert!(
-        out.status.success(),
-        "dyad {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use super::support::{dyad, get, ok, serve_with};
 
 fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(args)).expect("valid JSON")

@@ -1,11 +1,11 @@
-//! What several modules need: a `dyad serve` process on a loopback port and raw HTTP/1.1
-//! requests to it (plain `TcpStream`s, so that tests can also send what no client library
-//! would: malformed requests, slow or oversized bodies).
+//! What several modules need: `dyad` run with arguments, a `dyad serve` process on a loopback
+//! port and raw HTTP/1.1 requests to it (plain `TcpStream`s, so that tests can also send what no
+//! client library would: malformed requests, slow or oversized bodies).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 /// A running `dyad serve`, killed when dropped.
@@ -78,4 +78,26 @@ pub fn get(addr: &str, path: &str) -> Option<(u16, String)> {
         addr,
         &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
     )
+}
+
+/// Runs `dyad ARGS`, the environment's `DYAD_HOME` left out so that only the arguments choose
+/// the home.
+pub fn dyad(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dyad"))
+        .args(args)
+        .env_remove("DYAD_HOME")
+        .output()
+        .expect("dyad runs")
+}
+
+/// Runs `dyad ARGS` and returns its standard output; fails the test with the standard error
+/// when dyad fails.
+pub fn ok(args: &[&str]) -> String {
+    let out = dyad(args);
+    assert!(
+        out.status.success(),
+        "dyad {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
