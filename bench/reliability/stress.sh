@@ -15,6 +15,8 @@
 #   DYAD=target/release/dyad bench/reliability/stress.sh   # the binary (default: release)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# wrk tallies answers by status with this script (shared with bench/web/trade.sh).
+status_lua="$root/bench/web/status.lua"
 DURATION="${DURATION:-30s}"
 CONNS="${CONNS:-64 512}"
 THREADS="${THREADS:-2}"
@@ -33,26 +35,6 @@ trap cleanup EXIT
 "$DYAD" trade generate "$work/gen" --rows "$YEAR_ROWS" --years 2017-2024 --seed 3 >/dev/null 2>&1
 "$DYAD" --home "$work/home" trade ingest "$work/gen" >/dev/null 2>&1
 rm -rf "$work/gen"
-
-cat >"$work/status.lua" <<'LUA'
--- Tallies answers by status across wrk's threads.
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) counts = {} end
-function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
-function done(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads) do
-    for k, v in pairs(t:get("counts")) do total[k] = (total[k] or 0) + v end
-  end
-  local keys = {}
-  for k in pairs(total) do table.insert(keys, k) end
-  table.sort(keys)
-  local parts = {}
-  for _, k in ipairs(keys) do table.insert(parts, k .. ": " .. total[k]) end
-  io.write("statuses " .. table.concat(parts, ", ") .. "\n")
-end
-LUA
 
 "$DYAD" --home "$work/home" serve --addr 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
@@ -88,7 +70,7 @@ for path in "${paths[@]}"; do
         rm -f "$work/stop"
         probe "$work/stop" >"$work/probe" &
         probe_pid=$!
-        out="$(wrk -t"$THREADS" -c"$c" -d"$DURATION" --timeout 10s --latency -s "$work/status.lua" "$addr$path")"
+        out="$(wrk -t"$THREADS" -c"$c" -d"$DURATION" --timeout 10s --latency -s "$status_lua" "$addr$path")"
         touch "$work/stop"
         wait "$probe_pid"
         reqs="$(grep -Eo '[0-9]+ requests in' <<<"$out" | awk '{print $1}')"

@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+# wrk tallies answers by status with this script (shared with bench/reliability/stress.sh).
+status_lua=$ROOT/bench/web/status.lua
 OUT=$ROOT/bench/out/web
 mkdir -p "$OUT"
 STORE_HOME=${1:-$ROOT/bench/out/trade/home-years-v3-2000000-2000-2024}
@@ -28,26 +30,6 @@ cleanup() { kill "${PID:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 "$DYAD" init "$work/home" >/dev/null
 ln -s "$STORE_HOME/trade" "$work/home/trade"
-
-cat >"$work/status.lua" <<'LUA'
--- Tallies answers by status across wrk's threads.
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) counts = {} end
-function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
-function done(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads) do
-    for k, v in pairs(t:get("counts")) do total[k] = (total[k] or 0) + v end
-  end
-  local keys = {}
-  for k in pairs(total) do table.insert(keys, k) end
-  table.sort(keys)
-  local parts = {}
-  for _, k in ipairs(keys) do table.insert(parts, k .. ": " .. total[k]) end
-  io.write("statuses " .. table.concat(parts, ", ") .. "\n")
-end
-LUA
 
 "$DYAD" --home "$work/home" serve --addr 127.0.0.1:0 >"$OUT/trade-serve.log" 2>&1 &
 PID=$!
@@ -74,7 +56,7 @@ for p in "${PATHS[@]}"; do
   bytes=$(wc -c <"$work/body")
   wrk -t2 -c16 -d2s "$URL$p" >/dev/null   # warm-up
   before=$(rss)
-  wrk -t2 -c16 -d"$DURATION" --latency -s "$work/status.lua" "$URL$p" >"$work/wrk.txt"
+  wrk -t2 -c16 -d"$DURATION" --latency -s "$status_lua" "$URL$p" >"$work/wrk.txt"
   after=$(rss)
   rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
