@@ -6,7 +6,7 @@
 #   bench/trade/questions.sh HOME [RUNS]
 #
 # HOME is a home with the 25-year benchmark store (bench/trade/run.sh builds it in
-# bench/out/trade/home-years-v3-2000000-2000-2024 and calls this script). The pairs are the
+# bench/out/trade/home-years-v4-2000000-2000-2024 and calls this script). The pairs are the
 # heaviest and the median pair of 2024 (as run.sh picks them); the countries the heaviest and
 # the median exporter, and importer, of 2024 by rows. dyad's side is
 # `cargo bench -p dyad-trade --bench questions` (TradeDb's calls: one untimed, then RUNS timed).

@@ -84,7 +84,7 @@ duck_pq_mb="$(du -m "$out/duck-ingest.parquet" | cut -f1)"
 # --- 2. query ----------------------------------------------------------------------------------
 # The store's layout version is in the name, so that a store written by an older dyad (other
 # page sizes or encodings) is never reused.
-layout=3
+layout=4
 gen2="$out/gen-years-${YEAR_ROWS}-${YEARS}"
 home2="$out/home-years-v${layout}-${YEAR_ROWS}-${YEARS}"
 if [[ ! -f "$home2/.done" ]]; then

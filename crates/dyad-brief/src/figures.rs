@@ -10,7 +10,7 @@ use dyad_trade::datafusion::arrow::array::{
 };
 use dyad_trade::datafusion::arrow::compute::cast;
 use dyad_trade::datafusion::arrow::datatypes::DataType;
-use dyad_trade::TradeDb;
+use dyad_trade::{Declarer, Direction, TradeDb};
 use serde::Serialize;
 
 use crate::BriefError;
@@ -310,6 +310,9 @@ fn quote(s: &str) -> String {
 
 /// Annual (or monthly) export values into `importer` from every exporter (or, with
 /// `by_importer`, from `exporter` to every importer), as one series per partner.
+///
+/// Annual series come from [`TradeDb::partner_series`] (the fast path, from the store's pair
+/// totals); monthly ones are SQL over `flows` (the fast path reads annual rows only).
 pub async fn partner_series(
     db: &TradeDb,
     fixed: &str,
@@ -317,6 +320,49 @@ pub async fn partner_series(
     source: SeriesSource,
     monthly: bool,
 ) -> Result<BTreeMap<String, Series>, BriefError> {
+    let batches = if monthly {
+        monthly_partner_series(db, fixed, by_importer, source).await?
+    } else {
+        let direction = if by_importer {
+            Direction::Export
+        } else {
+            Direction::Import
+        };
+        let declarer = match source {
+            SeriesSource::Baci => Declarer::Baci,
+            SeriesSource::ComtradeImporter => Declarer::Importer,
+            SeriesSource::ComtradeExporter => Declarer::Exporter,
+        };
+        db.partner_series(fixed, direction, declarer).await?
+    };
+    let mut out: BTreeMap<String, Series> = BTreeMap::new();
+    for r in rows(&batches)? {
+        let (Some(partner), Some(year), Some(v)) = (
+            r.get("partner").and_then(Cell::text),
+            r.get("year").and_then(Cell::num),
+            r.get("value_usd").and_then(Cell::num),
+        ) else {
+            continue;
+        };
+        let p = match r.get("month").and_then(Cell::num) {
+            Some(month) if monthly => Period::Month(year as i32, month as u8),
+            _ => Period::Year(year as i32),
+        };
+        out.entry(partner.to_string())
+            .or_default()
+            .points
+            .insert(p, v);
+    }
+    Ok(out)
+}
+
+/// [`partner_series`] by month: `partner, year, month, value_usd`.
+async fn monthly_partner_series(
+    db: &TradeDb,
+    fixed: &str,
+    by_importer: bool,
+    source: SeriesSource,
+) -> Result<Vec<RecordBatch>, BriefError> {
     let fixed = quote(&db.country(fixed)?);
     let (fixed_col, partner_col) = if by_importer {
         ("exporter", "importer")
@@ -332,41 +378,17 @@ pub async fn partner_series(
             "source = 'comtrade' AND flow = 'X' AND reporter = exporter".to_string()
         }
     };
-    let month = if monthly {
-        "month IS NOT NULL"
-    } else {
-        "month IS NULL"
-    };
-    let batches = db.sql(&format!(
-        "WITH g AS (
-           SELECT {partner_col} AS partner, year, coalesce(month, 0) AS month, product_level,
-                  sum(value_usd) AS value_usd
-           FROM flows
-           WHERE {fixed_col} = {fixed} AND {partner_col} IS NOT NULL AND {who} AND {month}
-           GROUP BY {partner_col}, year, coalesce(month, 0), product_level),
-         m AS (SELECT *, min(product_level) OVER (PARTITION BY partner, year, month) AS lowest FROM g)
-         SELECT partner, year, month, value_usd FROM m WHERE product_level = lowest"
-    ))
-    .await?;
-    let mut out: BTreeMap<String, Series> = BTreeMap::new();
-    for r in rows(&batches)? {
-        let (Some(partner), Some(year), Some(month), Some(v)) = (
-            r.get("partner").and_then(Cell::text),
-            r.get("year").and_then(Cell::num),
-            r.get("month").and_then(Cell::num),
-            r.get("value_usd").and_then(Cell::num),
-        ) else {
-            continue;
-        };
-        let p = if monthly {
-            Period::Month(year as i32, month as u8)
-        } else {
-            Period::Year(year as i32)
-        };
-        out.entry(partner.to_string())
-            .or_default()
-            .points
-            .insert(p, v);
-    }
-    Ok(out)
+    Ok(db
+        .sql(&format!(
+            "WITH g AS (
+               SELECT {partner_col} AS partner, year, month, product_level,
+                      sum(value_usd) AS value_usd
+               FROM flows
+               WHERE {fixed_col} = {fixed} AND {partner_col} IS NOT NULL AND {who}
+                 AND month IS NOT NULL
+               GROUP BY {partner_col}, year, month, product_level),
+             m AS (SELECT *, min(product_level) OVER (PARTITION BY partner, year, month) AS lowest FROM g)
+             SELECT partner, year, month, value_usd FROM m WHERE product_level = lowest"
+        ))
+        .await?)
 }

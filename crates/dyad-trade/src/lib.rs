@@ -5,6 +5,7 @@
 //!   a source each; the Afghanistan file is bundled);
 //! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;
 //! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
+//!   [`totals`]: each flow file's annual rows summed over products, written beside it;
 //! - [`tables`]: the tables (`flows`, `products`, `countries`, `areas`) in a DataFusion session,
 //!   and [`engine`]: whether that session runs here or on a cluster (see `dyad-cluster`);
 //! - [`query`]: the queries (series, products, partners, mirror, read-only SQL), through
@@ -27,11 +28,12 @@ pub mod query;
 pub mod reported;
 pub mod store;
 pub mod tables;
+pub mod totals;
 
 /// The DataFusion this crate is built with (and its `arrow` and `parquet`), for callers.
 pub use datafusion;
 pub use engine::{Cluster, Engine};
 pub use error::{Result, TradeError};
 pub use flow::{Flow, Source};
-pub use query::{Direction, TradeDb, Years};
+pub use query::{Declarer, Direction, TradeDb, Years};
 pub use tables::trade_session;

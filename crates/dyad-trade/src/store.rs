@@ -6,6 +6,7 @@
 //! trade/manifest.json                                   which files make up the store
 //! trade/flows/source=baci/classification=HS17/year=2022/<ingest>-<n>.parquet
 //! trade/products/<ingest>-<n>.parquet                   product names
+//! trade/totals/<ingest>-<n>.parquet                     a flow file's pair totals
 //! ```
 //!
 //! Files are sorted by exporter, importer and product, so Parquet row-group and page statistics
@@ -40,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::baci::{Areas, Products, Row};
 use crate::error::{io, Result, TradeError};
 use crate::flow::{flows_to_batch, sort_flows, Flow, FLOW_SCHEMA};
+use crate::totals::{PairTotals, TotalKey, TOTALS_SCHEMA};
 
 /// Rows per Parquet row group: small enough that a one-dyad query reads little of a year.
 const ROW_GROUP: usize = 1 << 18;
@@ -61,6 +63,11 @@ pub struct Unit {
     pub rows: u64,
     /// What was ingested (a path as given).
     pub origin: String,
+    /// The pair totals of each flow file (flow file → totals file, relative to the store
+    /// root; see [`crate::totals`]). Empty in stores written before totals existed: their flow
+    /// files are read row by row.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub totals: BTreeMap<String, String>,
     /// Release of the source, if any.
     pub release: Option<String>,
 }
@@ -86,6 +93,20 @@ impl Manifest {
         self.units
             .values()
             .flat_map(|u| u.products.iter().map(String::as_str))
+    }
+    /// Every totals file, relative to the root.
+    pub fn total_files(&self) -> impl Iterator<Item = &str> {
+        self.units
+            .values()
+            .flat_map(|u| u.totals.values().map(String::as_str))
+    }
+    /// Every flow file with its totals file, if it has one, relative to the root.
+    pub fn flow_files_with_totals(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.units.values().flat_map(|u| {
+            u.flows
+                .iter()
+                .map(|f| (f.as_str(), u.totals.get(f).map(String::as_str)))
+        })
     }
 }
 
@@ -221,13 +242,15 @@ impl Store {
         })
     }
 
-    /// Deletes Parquet files under `flows/` and `products/` that the manifest does not list.
+    /// Deletes Parquet files under `flows/`, `products/` and `totals/` that the manifest does
+    /// not list.
     fn remove_unlisted(&self, manifest: &Manifest) -> Result<()> {
         let listed: std::collections::HashSet<&str> = manifest
             .flow_files()
             .chain(manifest.product_files())
+            .chain(manifest.total_files())
             .collect();
-        for top in ["flows", "products"] {
+        for top in ["flows", "products", "totals"] {
             let dir = self.root.join(top);
             if dir.exists() {
                 walk(&dir, &mut |p| {
@@ -286,6 +309,7 @@ impl Ingest {
             rows: 0,
             origin: origin.to_string(),
             release: release.map(str::to_string),
+            totals: BTreeMap::new(),
         })
     }
 
@@ -312,9 +336,16 @@ impl Ingest {
         self.unit(key, origin, release.as_deref());
         for ((source, class, year), rows) in parts {
             let (rel, abs) = self.new_path(&partition_dir(source, &class, year));
-            let batches = rows.chunks(BATCH).map(flows_to_batch);
+            let (totals_rel, totals_abs) = self.new_path("totals");
+            let mut totals = PairTotals::default();
+            let batches: Vec<RecordBatch> = rows.chunks(BATCH).map(flows_to_batch).collect();
+            for b in &batches {
+                totals.add(b)?;
+            }
             write_parquet(&abs, FLOW_SCHEMA.clone(), batches)?;
+            write_parquet(&totals_abs, TOTALS_SCHEMA.clone(), [totals.into_batch()])?;
             let u = self.units.get_mut(key).expect("unit created");
+            u.totals.insert(rel.clone(), totals_rel);
             u.flows.push(rel);
             u.rows += rows.len() as u64;
         }
@@ -367,15 +398,19 @@ impl Ingest {
         let groups = split_by_exporter(rows, parts, year.areas.iso3_of_rank.len());
         let dir = partition_dir("baci", year.classification, year.year);
         let paths: Vec<(String, PathBuf)> = groups.iter().map(|_| self.new_path(&dir)).collect();
+        let totals: Vec<(String, PathBuf)> =
+            groups.iter().map(|_| self.new_path("totals")).collect();
         let results: Vec<Result<()>> = std::thread::scope(|s| {
             let handles: Vec<_> = groups
                 .into_iter()
-                .zip(&paths)
-                .map(|(pieces, (_, abs))| {
+                .zip(paths.iter().zip(&totals))
+                .map(|(pieces, ((_, abs), (_, totals_abs)))| {
                     s.spawn(move || {
                         let mut g = concat(pieces);
                         g.sort_unstable_by_key(|r| r.key);
-                        write_baci(abs, year, &g)
+                        write_baci(abs, year, &g)?;
+                        let t = baci_totals(year, &g);
+                        write_parquet(totals_abs, TOTALS_SCHEMA.clone(), [t.into_batch()])
                     })
                 })
                 .collect();
@@ -388,7 +423,10 @@ impl Ingest {
             r?;
         }
         let u = self.unit(key, origin, Some(year.release));
-        u.flows.extend(paths.into_iter().map(|(rel, _)| rel));
+        for ((rel, _), (totals_rel, _)) in paths.into_iter().zip(totals) {
+            u.totals.insert(rel.clone(), totals_rel);
+            u.flows.push(rel);
+        }
         u.rows += total as u64;
         Ok(())
     }
@@ -400,7 +438,12 @@ impl Ingest {
         let mut replaced = Vec::new();
         for (key, unit) in std::mem::take(&mut self.units) {
             if let Some(old) = manifest.units.insert(key, unit) {
-                replaced.extend(old.flows.into_iter().chain(old.products));
+                replaced.extend(
+                    old.flows
+                        .into_iter()
+                        .chain(old.products)
+                        .chain(old.totals.into_values()),
+                );
             }
         }
         manifest.version = 1;
@@ -677,6 +720,48 @@ fn write_baci(path: &Path, year: &BaciYear<'_>, rows: &[Row]) -> Result<()> {
     let file = writer.into_inner()?;
     file.sync_all().map_err(io(path))?;
     Ok(())
+}
+
+/// The pair totals of sorted BACI rows ([`crate::totals`]): a pair's rows are one block in a
+/// sorted part, so each run of rows alike but for the product is summed here and added once.
+fn baci_totals(year: &BaciYear<'_>, rows: &[Row]) -> PairTotals {
+    // The key without the product: exporter and importer ranks and codes.
+    const NO_PRODUCT: u64 = !(0xF_FFFF << 20);
+    let mut totals = PairTotals::default();
+    let iso = |rank: usize| year.areas.iso3_of_rank[rank].as_deref();
+    let mut add = |r: &Row, sum: f64| {
+        let key = TotalKey {
+            exporter: iso(r.exporter_rank()),
+            importer: iso(r.importer_rank()),
+            exporter_code: Some(i32::from(r.exporter_code())),
+            importer_code: Some(i32::from(r.importer_code())),
+            year: year.year,
+            source: "baci",
+            classification: year.classification,
+            reporter: "baci",
+            flow: "X",
+            source_url: None,
+            product_level: 6,
+        };
+        totals.add_row(key, sum);
+    };
+    let mut run: Option<(&Row, f64)> = None;
+    for r in rows {
+        match &mut run {
+            Some((first, sum)) if first.key & NO_PRODUCT == r.key & NO_PRODUCT => {
+                *sum += r.value_usd
+            }
+            _ => {
+                if let Some((first, sum)) = run.replace((r, r.value_usd)) {
+                    add(first, sum);
+                }
+            }
+        }
+    }
+    if let Some((first, sum)) = run {
+        add(first, sum);
+    }
+    totals
 }
 
 /// A column of sorted BACI rows that varies from row to row.

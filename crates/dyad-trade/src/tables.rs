@@ -32,8 +32,9 @@ use crate::store::{product_schema, Store};
 pub(crate) struct Tables {
     /// Rows of flows in the store (0 without one).
     pub store_rows: u64,
-    /// The store's flow files, as listed by its manifest.
-    pub flow_files: Vec<PathBuf>,
+    /// The store's flow files, as listed by its manifest, each with its totals file if it has
+    /// one.
+    pub flow_files: Vec<(PathBuf, Option<PathBuf>)>,
     /// The store's product-name files.
     pub product_files: Vec<PathBuf>,
     /// The bundled figures when `flows` includes them (the store has no copy of its own).
@@ -72,7 +73,10 @@ pub(crate) fn session(
     if let Some((store, m)) = &manifest {
         store_rows = m.units.values().map(|u| u.rows).sum();
         has_bundled_copy = m.units.contains_key(reported::BUNDLED_KEY);
-        flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
+        flow_files = m
+            .flow_files_with_totals()
+            .map(|(f, t)| (store.root().join(f), t.map(|t| store.root().join(t))))
+            .collect();
         product_files = m.product_files().map(|f| store.root().join(f)).collect();
     }
     let memory = if has_bundled_copy {
@@ -89,7 +93,8 @@ pub(crate) fn session(
     let flows: Arc<dyn TableProvider> = if flow_files.is_empty() {
         mem
     } else {
-        let stored = listing(&flow_files, FLOW_SCHEMA.clone())?;
+        let paths: Vec<PathBuf> = flow_files.iter().map(|(f, _)| f.clone()).collect();
+        let stored = listing(&paths, FLOW_SCHEMA.clone())?;
         if has_bundled_copy {
             stored
         } else {

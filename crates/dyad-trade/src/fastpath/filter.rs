@@ -1,4 +1,5 @@
-//! What the reader is asked for and what it hands back: plain filters in, borrowed rows out.
+//! What the reader is asked for and what it hands back: plain filters in, borrowed rows out
+//! (a pair's, `PairQuery`/`PairRow`; one side of a country's trade, `SideQuery`/`SideRow`).
 
 use std::ops::RangeInclusive;
 
@@ -44,6 +45,32 @@ pub(crate) struct PairRow<'a> {
     pub flow: &'a str,
     /// `None` where null (rows of every source but reported figures).
     pub source_url: Option<&'a str>,
+}
+
+/// What to read: the annual rows of one country on one side, in some years, of one source.
+#[derive(Debug, Clone)]
+pub(crate) struct SideQuery<'a> {
+    /// The country's code (as stored: ISO3).
+    pub country: &'a str,
+    /// The country is the exporter (else the importer).
+    pub exporter: bool,
+    /// Only these years (inclusive).
+    pub years: RangeInclusive<i32>,
+    /// Only this source.
+    pub source: &'a str,
+}
+
+/// One matching row: the partner on the other side (its ISO3, null for an area with no country,
+/// and its code as the source wrote it), and the store's columns of the same names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SideRow<'a> {
+    pub year: i32,
+    pub partner: Option<&'a str>,
+    pub partner_code: Option<i32>,
+    pub product_level: i32,
+    pub value_usd: f64,
+    pub reporter: &'a str,
+    pub flow: &'a str,
 }
 
 impl PairQuery<'_> {

@@ -7,8 +7,6 @@
 //! imports are spread over every exporter's block (one or two pages in each, found from the
 //! importer's page statistics).
 
-use std::ops::RangeInclusive;
-
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, StringArray};
 use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type};
@@ -17,36 +15,10 @@ use datafusion::parquet::arrow::arrow_reader::{
 };
 use datafusion::parquet::arrow::ProjectionMask;
 
-use super::filter::Unsupported;
+use super::filter::{SideQuery, SideRow, Unsupported};
 use super::index::{Constant, StoreFile, C};
 use super::reader::PairIndex;
 use crate::error::{Result, TradeError};
-
-/// What to read: the annual rows of one country on one side, in some years, of one source.
-#[derive(Debug, Clone)]
-pub(crate) struct SideQuery<'a> {
-    /// The country's code (as stored: ISO3).
-    pub country: &'a str,
-    /// The country is the exporter (else the importer).
-    pub exporter: bool,
-    /// Only these years (inclusive).
-    pub years: RangeInclusive<i32>,
-    /// Only this source.
-    pub source: &'a str,
-}
-
-/// One matching row: the partner on the other side (its ISO3, null for an area with no country,
-/// and its code as the source wrote it), and the store's columns of the same names.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SideRow<'a> {
-    pub year: i32,
-    pub partner: Option<&'a str>,
-    pub partner_code: Option<i32>,
-    pub product_level: i32,
-    pub value_usd: f64,
-    pub reporter: &'a str,
-    pub flow: &'a str,
-}
 
 /// The columns read, besides the country's own.
 const READ: [&str; 9] = [
@@ -95,10 +67,19 @@ impl PairIndex {
             }
         }
         for file in &self.files {
-            for g in 0..file.row_groups.len() {
-                if file.may_hold_side(g, q) {
-                    file.scan_side(g, q, f)?;
-                }
+            let groups: Vec<usize> = (0..file.row_groups.len())
+                .filter(|&g| file.may_hold_side(g, q))
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            // A file's totals hold its side, already summed over products.
+            if let Some(totals) = file.totals()? {
+                totals.side(q, f);
+                continue;
+            }
+            for g in groups {
+                file.scan_side(g, q, f)?;
             }
         }
         Ok(Ok(()))

@@ -7,7 +7,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::ProjectionMask;
 
-use super::filter::PairQuery;
+use super::filter::{PairQuery, SideQuery};
 use super::reader::PairIndex;
 
 /// The page decoder against the Arrow reader, row group by row group, on the heaviest pairs
@@ -41,7 +41,8 @@ fn pages_decode_as_the_arrow_reader_does() {
             }
         }
     }
-    let index = PairIndex::load(&files, Vec::new()).unwrap().unwrap();
+    let plain: Vec<_> = files.iter().map(|f| (f.clone(), None)).collect();
+    let index = PairIndex::load(&plain, Vec::new()).unwrap().unwrap();
     // Pairs by number of rows.
     let mut counts: HashMap<(String, String), usize> = HashMap::new();
     for f in &files {
@@ -162,4 +163,125 @@ fn pages_decode_as_the_arrow_reader_does() {
         read_folded * 10 < read,
         "{read_folded} of {read} rows after folding"
     );
+}
+
+/// A store's pair totals give what a scan of its rows gives, for pairs (`fold: Some(0)`) and
+/// both sides of a country, on a generated store of two years and several files a year.
+#[test]
+fn totals_answer_as_the_rows_do() {
+    use crate::generate::{generate, Spec};
+    use crate::ingest::{ingest, Quiet};
+    use crate::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("release");
+    let spec = Spec {
+        rows_per_year: 1_200_000,
+        first_year: 2020,
+        last_year: 2021,
+        products: 2000,
+        seed: 5,
+    };
+    generate(&rel, &spec).unwrap();
+    let home = dir.path().join("home");
+    ingest(&home, &[rel], None, &dyad_core::Registry::bundled(), &Quiet).unwrap();
+    let store = Store::new(&home);
+    let manifest = store.manifest().unwrap();
+    let with: Vec<_> = manifest
+        .flow_files_with_totals()
+        .map(|(f, t)| (store.root().join(f), t.map(|t| store.root().join(t))))
+        .collect();
+    assert!(with.len() > 2, "several files a year: {}", with.len());
+    assert!(
+        with.iter().all(|(_, t)| t.is_some()),
+        "every file has totals"
+    );
+    let without: Vec<_> = with.iter().map(|(f, _)| (f.clone(), None)).collect();
+    let totals = PairIndex::load(&with, Vec::new()).unwrap().unwrap();
+    let rows = PairIndex::load(&without, Vec::new()).unwrap().unwrap();
+
+    // (year, level, reporter, flow) → sum, from a pair.
+    type Sums = std::collections::BTreeMap<(i32, i32, String, String), f64>;
+    let pair = |index: &PairIndex, e: &str, i: &str, years| -> Sums {
+        let q = PairQuery {
+            exporter: e,
+            importer: i,
+            years,
+            source: Some("baci"),
+            fold: Some(0),
+        };
+        let parts = index
+            .scan(
+                &q,
+                Sums::new,
+                |a, r| {
+                    let k = (r.year, r.product_level, r.reporter.into(), r.flow.into());
+                    *a.entry(k).or_default() += r.value_usd;
+                },
+                |a| a,
+            )
+            .unwrap();
+        let mut all = Sums::new();
+        for p in parts {
+            for (k, v) in p {
+                *all.entry(k).or_default() += v;
+            }
+        }
+        all
+    };
+    let pairs = [
+        ("USA", "CHN"),
+        ("CHN", "USA"),
+        ("DEU", "FRA"),
+        ("AFG", "KAZ"),
+        ("ATF", "BIH"),
+    ];
+    let mut answered = 0;
+    for (e, i) in pairs {
+        for years in [None, Some(2021..=2021), Some(2030..=2031)] {
+            let (t, r) = (
+                pair(&totals, e, i, years.clone()),
+                pair(&rows, e, i, years.clone()),
+            );
+            assert_eq!(t, r, "{e}->{i} {years:?}");
+            answered += t.len();
+        }
+    }
+    assert!(answered > 0);
+
+    // (year, partner, partner code, level) → sum, from a side.
+    type Side = std::collections::BTreeMap<(i32, Option<String>, Option<i32>, i32), f64>;
+    let side = |index: &PairIndex, c: &str, exporter: bool, years| -> Side {
+        let q = SideQuery {
+            country: c,
+            exporter,
+            years,
+            source: "baci",
+        };
+        let mut out = Side::new();
+        index
+            .scan_side(&q, &mut |r| {
+                *out.entry((
+                    r.year,
+                    r.partner.map(Into::into),
+                    r.partner_code,
+                    r.product_level,
+                ))
+                .or_default() += r.value_usd;
+            })
+            .unwrap()
+            .unwrap();
+        out
+    };
+    for c in ["USA", "ATF", "AFG", "ZWE"] {
+        for exporter in [true, false] {
+            for years in [2020..=2021, 2021..=2021, 2030..=2030] {
+                let (t, r) = (
+                    side(&totals, c, exporter, years.clone()),
+                    side(&rows, c, exporter, years.clone()),
+                );
+                assert_eq!(t, r, "{c} exporter {exporter} {years:?}");
+            }
+        }
+    }
+    assert!(!side(&totals, "USA", false, 2020..=2021).is_empty());
 }

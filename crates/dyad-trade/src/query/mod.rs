@@ -64,6 +64,17 @@ pub enum Direction {
     Import,
 }
 
+/// Whose declarations a partner series sums ([`TradeDb::partner_series`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declarer {
+    /// BACI's reconciled flows (every row).
+    Baci,
+    /// Comtrade imports as the importer declared them (CIF).
+    Importer,
+    /// Comtrade exports as the exporter declared them (FOB).
+    Exporter,
+}
+
 /// The trade tables, ready for queries.
 ///
 /// The trade questions (`products`, `products_by_year`, `series`, `mirror`, `partners`) take a
@@ -86,7 +97,8 @@ struct Local {
     registry: Registry,
     areas: AreaCodes,
     store_rows: u64,
-    flow_files: Vec<PathBuf>,
+    /// Flow files, each with its totals file if it has one.
+    flow_files: Vec<(PathBuf, Option<PathBuf>)>,
     product_files: Vec<PathBuf>,
     /// The bundled figures when `flows` includes them (the store has no copy of its own).
     memory: Vec<Flow>,

@@ -1,14 +1,18 @@
-//! The partners answer from the fast path's one-sided reader: a country's partners over some
-//! years, with values and shares of its total, largest first; the same answer as
-//! `TradeDb::partners_sql`.
+//! The answers from the fast path's one-sided reader (from the store's pair totals where it has
+//! them): a country's partners over some years, with values and shares of its total, largest
+//! first (the same answer as `TradeDb::partners_sql`); and a country's trade with each partner
+//! by year (`TradeDb::partner_series`, as `TradeDb::partner_series_sql`), which briefs, event
+//! studies and `dyad shares` compare partners with.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, StringViewArray};
+use datafusion::arrow::array::{
+    ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray, StringViewArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
-use super::{Direction, Local, TradeDb, Years};
+use super::{Declarer, Direction, Local, TradeDb, Years};
 use crate::error::Result;
 use crate::fastpath::{SideQuery, SideRow};
 
@@ -46,7 +50,95 @@ impl TradeDb {
     }
 }
 
+impl TradeDb {
+    /// A country's trade with each partner, by year: `partner, year, value_usd`, ordered by
+    /// partner and year; annual rows of the `declarer`'s declarations, each (partner, year) at
+    /// its lowest product level, areas without a country left out. `Direction::Export`: the
+    /// country's exports by destination; `Import`: its imports by origin. Answered by the fast
+    /// path; the same answer as [`TradeDb::partner_series_sql`].
+    pub async fn partner_series(
+        &self,
+        country: &str,
+        direction: Direction,
+        declarer: Declarer,
+    ) -> Result<Vec<RecordBatch>> {
+        let c = self.country(country)?;
+        match self
+            .fast(move |l| l.partner_series(&c, direction, declarer))
+            .await?
+        {
+            Some(answer) => Ok(answer),
+            None => self.partner_series_sql(country, direction, declarer).await,
+        }
+    }
+}
+
 impl Local {
+    /// The partner series from the fast path, for a resolved code (`None`: it cannot read the
+    /// store).
+    fn partner_series(
+        &self,
+        c: &str,
+        direction: Direction,
+        declarer: Declarer,
+    ) -> Result<Option<Vec<RecordBatch>>> {
+        let Some(index) = self.pair_index()? else {
+            return Ok(None);
+        };
+        let exporter = direction == Direction::Export;
+        let q = SideQuery {
+            country: c,
+            exporter,
+            years: i32::MIN..=i32::MAX,
+            source: match declarer {
+                Declarer::Baci => "baci",
+                Declarer::Importer | Declarer::Exporter => "comtrade",
+            },
+        };
+        // By (partner, year, level): a (partner, year)'s lowest level comes first.
+        let mut sums: BTreeMap<(String, i32, i32), f64> = BTreeMap::new();
+        let mut add = |r: &SideRow<'_>| {
+            let Some(partner) = r.partner else {
+                return;
+            };
+            let (e, i) = if exporter { (c, partner) } else { (partner, c) };
+            let declared = match declarer {
+                Declarer::Baci => true,
+                Declarer::Importer => r.flow == "M" && r.reporter == i,
+                Declarer::Exporter => r.flow == "X" && r.reporter == e,
+            };
+            if declared {
+                *sums
+                    .entry((partner.to_string(), r.year, r.product_level))
+                    .or_default() += r.value_usd;
+            }
+        };
+        if index.scan_side(&q, &mut add)?.is_err() {
+            return Ok(None);
+        }
+        let mut rows: Vec<(String, i32, f64)> = Vec::new();
+        for ((partner, year, _), v) in sums {
+            if !matches!(rows.last(), Some((p, y, _)) if *p == partner && *y == year) {
+                rows.push((partner, year, v));
+            }
+        }
+        if rows.is_empty() {
+            // As the SQL path: no batch at all when nothing matches.
+            return Ok(Some(Vec::new()));
+        }
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| &r.0))),
+            Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.1))),
+            Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.2))),
+        ];
+        let schema = Schema::new(vec![
+            Field::new("partner", DataType::Utf8, true),
+            Field::new("year", DataType::Int32, false),
+            Field::new("value_usd", DataType::Float64, true),
+        ]);
+        Ok(Some(vec![RecordBatch::try_new(Arc::new(schema), columns)?]))
+    }
+
     /// The partners answer from the fast path, for a resolved code (`None`: it cannot read the
     /// store).
     fn partners(

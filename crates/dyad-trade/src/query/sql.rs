@@ -4,7 +4,7 @@
 
 use datafusion::arrow::array::RecordBatch;
 
-use super::{Direction, TradeDb, Years};
+use super::{Declarer, Direction, TradeDb, Years};
 use crate::error::{Result, TradeError};
 
 fn quote(s: &str) -> String {
@@ -146,6 +146,38 @@ impl TradeDb {
                     LEFT JOIN areas ON r.partner IS NULL AND areas.code = r.partner_code
              ORDER BY r.value_usd DESC, partner
              LIMIT {top}"
+        ))
+        .await
+    }
+
+    /// [`TradeDb::partner_series`] through DataFusion SQL: the reference the fast path is
+    /// tested against.
+    pub async fn partner_series_sql(
+        &self,
+        country: &str,
+        direction: Direction,
+        declarer: Declarer,
+    ) -> Result<Vec<RecordBatch>> {
+        let c = quote(&self.country(country)?);
+        let (own, other) = match direction {
+            Direction::Export => ("exporter", "importer"),
+            Direction::Import => ("importer", "exporter"),
+        };
+        let who = match declarer {
+            Declarer::Baci => "source = 'baci'",
+            Declarer::Importer => "source = 'comtrade' AND flow = 'M' AND reporter = importer",
+            Declarer::Exporter => "source = 'comtrade' AND flow = 'X' AND reporter = exporter",
+        };
+        self.sql(&format!(
+            "WITH g AS (
+               SELECT {other} AS partner, year, product_level, sum(value_usd) AS value_usd
+               FROM flows
+               WHERE {own} = {c} AND {other} IS NOT NULL AND {who} AND month IS NULL
+               GROUP BY {other}, year, product_level),
+             m AS (SELECT *, min(product_level) OVER (PARTITION BY partner, year) AS lowest
+                   FROM g)
+             SELECT partner, year, value_usd FROM m WHERE product_level = lowest
+             ORDER BY partner, year"
         ))
         .await
     }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use dyad_core::Registry;
 use dyad_trade::datafusion::arrow::array::RecordBatch;
-use dyad_trade::{Direction, Result, TradeDb, Years};
+use dyad_trade::{Declarer, Direction, Result, TradeDb, Years};
 
 /// Awaits `f` on one runtime shared by the tests, as the CLI's `main` awaits its command.
 fn wait<F: Future>(f: F) -> F::Output {
@@ -64,6 +64,12 @@ impl Db {
     }
     pub fn partners_sql(&self, c: &str, d: Direction, y: Years, top: usize, s: &str) -> Answer {
         wait(self.0.partners_sql(c, d, y, top, s))
+    }
+    pub fn partner_series(&self, c: &str, d: Direction, who: Declarer) -> Answer {
+        wait(self.0.partner_series(c, d, who))
+    }
+    pub fn partner_series_sql(&self, c: &str, d: Direction, who: Declarer) -> Answer {
+        wait(self.0.partner_series_sql(c, d, who))
     }
     pub fn products(&self, e: &str, i: &str, year: i32, level: u8, source: &str) -> Answer {
         wait(self.0.products(e, i, year, level, source))

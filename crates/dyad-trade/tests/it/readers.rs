@@ -117,9 +117,11 @@ fn reingesting_a_release_replaces_it() {
     );
     // Only the files the manifest lists are left on disk.
     let m = Store::new(home.path()).manifest().unwrap();
-    let listed = m.flow_files().count() + m.product_files().count();
+    let listed = m.flow_files().count() + m.product_files().count() + m.total_files().count();
+    // Every flow file has its totals.
+    assert_eq!(m.total_files().count(), m.flow_files().count());
     let mut on_disk = 0;
-    for top in ["flows", "products"] {
+    for top in ["flows", "products", "totals"] {
         on_disk += count_files(&home.path().join("trade").join(top));
     }
     assert_eq!(listed, on_disk);

@@ -1,0 +1,329 @@
+//! Pair totals: every flow file's annual rows summed over products, written beside it at ingest.
+//!
+//! A country's partners, or a pair's series, only ever sum values over products; the rows they
+//! sum are many (a heavy country is on a tenth of a BACI year's rows, and an importer's rows are
+//! spread over every exporter's block of a file sorted by exporter). Summed once, at ingest, by
+//! everything those questions group or filter by (the pair and their codes, year, source,
+//! classification, reporter, flow, source URL and product level), a BACI year of 10M rows is
+//! ~50,000 rows (at most one per pair of ~238 areas), which the fast path holds in memory and
+//! looks up by exporter or importer (`fastpath/totals.rs`).
+//!
+//! A totals file belongs to one flow file (the manifest's `Unit::totals`, flow file → totals
+//! file) and is replaced with it; a flow file without one (a store written before totals
+//! existed) is read row by row as before. The sums add values in the file's order, as a scan of
+//! the file would.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Float64Array, Int32Array, RecordBatch, StringArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int32Type, Schema, SchemaRef};
+
+use crate::error::{Result, TradeError};
+
+/// Columns of a totals file: the flow columns the questions group or filter by, and the sum of
+/// `value_usd` over products.
+pub static TOTALS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let s = |name: &str, nullable| Field::new(name, DataType::Utf8, nullable);
+    let i = |name: &str, nullable| Field::new(name, DataType::Int32, nullable);
+    Arc::new(Schema::new(vec![
+        s("exporter", true),
+        s("importer", true),
+        i("exporter_code", true),
+        i("importer_code", true),
+        i("year", false),
+        s("source", false),
+        s("classification", false),
+        s("reporter", false),
+        s("flow", false),
+        s("source_url", true),
+        i("product_level", false),
+        Field::new("value_usd", DataType::Float64, false),
+    ]))
+});
+
+/// What a total is summed by, in the order totals are sorted (as flows are: exporter, then
+/// importer, areas without a country after every country).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    exporter: (bool, Option<String>),
+    importer: (bool, Option<String>),
+    exporter_code: Option<i32>,
+    importer_code: Option<i32>,
+    year: i32,
+    source: String,
+    classification: String,
+    reporter: String,
+    flow: String,
+    source_url: Option<String>,
+    product_level: i32,
+}
+
+/// Totals being summed, from batches of flows (the `flows` table's columns).
+#[derive(Debug, Default)]
+pub struct PairTotals {
+    sums: BTreeMap<Key, f64>,
+}
+
+/// A flow batch's columns that totals read.
+struct Columns<'a> {
+    exporter: &'a StringArray,
+    importer: &'a StringArray,
+    exporter_code: &'a Int32Array,
+    importer_code: &'a Int32Array,
+    year: &'a Int32Array,
+    month: &'a Int32Array,
+    source: &'a StringArray,
+    classification: &'a StringArray,
+    reporter: &'a StringArray,
+    flow: &'a StringArray,
+    source_url: &'a StringArray,
+    product_level: &'a Int32Array,
+    value_usd: &'a Float64Array,
+}
+
+impl<'a> Columns<'a> {
+    fn of(b: &'a RecordBatch) -> Result<Columns<'a>> {
+        let column = |name: &str| {
+            b.column_by_name(name)
+                .ok_or_else(|| TradeError::Other(format!("flows: no column {name}")))
+        };
+        let text = |name: &str| {
+            column(name)?
+                .as_string_opt::<i32>()
+                .ok_or_else(|| TradeError::Other(format!("flows: {name} is not text")))
+        };
+        let int = |name: &str| {
+            column(name)?
+                .as_primitive_opt::<Int32Type>()
+                .ok_or_else(|| TradeError::Other(format!("flows: {name} is not Int32")))
+        };
+        Ok(Columns {
+            exporter: text("exporter")?,
+            importer: text("importer")?,
+            exporter_code: int("exporter_code")?,
+            importer_code: int("importer_code")?,
+            year: int("year")?,
+            month: int("month")?,
+            source: text("source")?,
+            classification: text("classification")?,
+            reporter: text("reporter")?,
+            flow: text("flow")?,
+            source_url: text("source_url")?,
+            product_level: int("product_level")?,
+            value_usd: column("value_usd")?
+                .as_primitive_opt::<Float64Type>()
+                .ok_or_else(|| TradeError::Other("flows: value_usd is not Float64".into()))?,
+        })
+    }
+
+    fn text(a: &'a StringArray, i: usize) -> Option<&'a str> {
+        a.is_valid(i).then(|| a.value(i))
+    }
+
+    fn int(a: &Int32Array, i: usize) -> Option<i32> {
+        a.is_valid(i).then(|| a.value(i))
+    }
+
+    /// Whether row `i` has key `k` (compared before a key is built: rows of a key come in runs).
+    fn is(&self, i: usize, k: &Key) -> bool {
+        let t = Columns::text;
+        k.exporter.1.as_deref() == t(self.exporter, i)
+            && k.importer.1.as_deref() == t(self.importer, i)
+            && k.exporter_code == Columns::int(self.exporter_code, i)
+            && k.importer_code == Columns::int(self.importer_code, i)
+            && k.year == self.year.value(i)
+            && k.product_level == self.product_level.value(i)
+            && k.reporter == self.reporter.value(i)
+            && k.flow == self.flow.value(i)
+            && k.source == self.source.value(i)
+            && k.classification == self.classification.value(i)
+            && k.source_url.as_deref() == t(self.source_url, i)
+    }
+
+    fn key(&self, i: usize) -> Key {
+        let t = |a: &StringArray| Columns::text(a, i).map(str::to_string);
+        let country = |a: &StringArray| (a.is_null(i), t(a));
+        Key {
+            exporter: country(self.exporter),
+            importer: country(self.importer),
+            exporter_code: Columns::int(self.exporter_code, i),
+            importer_code: Columns::int(self.importer_code, i),
+            year: self.year.value(i),
+            source: self.source.value(i).to_string(),
+            classification: self.classification.value(i).to_string(),
+            reporter: self.reporter.value(i).to_string(),
+            flow: self.flow.value(i).to_string(),
+            source_url: t(self.source_url),
+            product_level: self.product_level.value(i),
+        }
+    }
+}
+
+impl PairTotals {
+    /// Adds the annual rows of a batch of flows (monthly rows are not summed: the questions
+    /// answered from totals are annual).
+    pub fn add(&mut self, batch: &RecordBatch) -> Result<()> {
+        let c = Columns::of(batch)?;
+        let mut run: Option<(Key, f64)> = None;
+        for i in 0..batch.num_rows() {
+            if c.month.is_valid(i) || c.year.is_null(i) || c.value_usd.is_null(i) {
+                continue;
+            }
+            let v = c.value_usd.value(i);
+            match &mut run {
+                Some((k, sum)) if c.is(i, k) => *sum += v,
+                _ => {
+                    if let Some((k, sum)) = run.replace((c.key(i), v)) {
+                        *self.sums.entry(k).or_default() += sum;
+                    }
+                }
+            }
+        }
+        if let Some((k, sum)) = run {
+            *self.sums.entry(k).or_default() += sum;
+        }
+        Ok(())
+    }
+
+    /// Adds one row (for writers that hold rows rather than batches, as the BACI writer).
+    pub(crate) fn add_row(&mut self, key: TotalKey<'_>, value_usd: f64) {
+        let country = |c: Option<&str>| (c.is_none(), c.map(str::to_string));
+        let k = Key {
+            exporter: country(key.exporter),
+            importer: country(key.importer),
+            exporter_code: key.exporter_code,
+            importer_code: key.importer_code,
+            year: key.year,
+            source: key.source.to_string(),
+            classification: key.classification.to_string(),
+            reporter: key.reporter.to_string(),
+            flow: key.flow.to_string(),
+            source_url: key.source_url.map(str::to_string),
+            product_level: key.product_level,
+        };
+        *self.sums.entry(k).or_default() += value_usd;
+    }
+
+    /// Whether nothing was summed.
+    pub fn is_empty(&self) -> bool {
+        self.sums.is_empty()
+    }
+
+    /// The totals as one batch of [`TOTALS_SCHEMA`], sorted by exporter and importer.
+    pub fn into_batch(self) -> RecordBatch {
+        let rows: Vec<(Key, f64)> = self.sums.into_iter().collect();
+        let s = |f: &dyn Fn(&Key) -> Option<&str>| -> ArrayRef {
+            Arc::new(rows.iter().map(|(k, _)| f(k)).collect::<StringArray>())
+        };
+        let i = |f: &dyn Fn(&Key) -> Option<i32>| -> ArrayRef {
+            Arc::new(rows.iter().map(|(k, _)| f(k)).collect::<Int32Array>())
+        };
+        let columns: Vec<ArrayRef> = vec![
+            s(&|k| k.exporter.1.as_deref()),
+            s(&|k| k.importer.1.as_deref()),
+            i(&|k| k.exporter_code),
+            i(&|k| k.importer_code),
+            i(&|k| Some(k.year)),
+            s(&|k| Some(&k.source)),
+            s(&|k| Some(&k.classification)),
+            s(&|k| Some(&k.reporter)),
+            s(&|k| Some(&k.flow)),
+            s(&|k| k.source_url.as_deref()),
+            i(&|k| Some(k.product_level)),
+            Arc::new(Float64Array::from_iter_values(rows.iter().map(|(_, v)| *v))),
+        ];
+        RecordBatch::try_new(TOTALS_SCHEMA.clone(), columns).expect("columns match TOTALS_SCHEMA")
+    }
+}
+
+/// A total's key, borrowed (see [`PairTotals::add_row`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TotalKey<'a> {
+    pub exporter: Option<&'a str>,
+    pub importer: Option<&'a str>,
+    pub exporter_code: Option<i32>,
+    pub importer_code: Option<i32>,
+    pub year: i32,
+    pub source: &'a str,
+    pub classification: &'a str,
+    pub reporter: &'a str,
+    pub flow: &'a str,
+    pub source_url: Option<&'a str>,
+    pub product_level: i32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{flows_to_batch, Flow, Source};
+    use datafusion::arrow::util::display::array_value_to_string;
+
+    fn flow(e: Option<&str>, i: &str, product: &str, level: i32, v: f64) -> Flow {
+        Flow {
+            source: Source::Comtrade,
+            classification: "H6".into(),
+            release: None,
+            year: 2023,
+            month: None,
+            exporter: e.map(Into::into),
+            importer: Some(i.into()),
+            exporter_code: Some(398),
+            importer_code: Some(4),
+            product: product.into(),
+            product_level: level,
+            value_usd: v,
+            quantity: None,
+            unit: None,
+            reporter: "KAZ".into(),
+            flow: "X".into(),
+            other_asia: false,
+            note: None,
+            source_url: None,
+            source_date: None,
+        }
+    }
+
+    fn rows(b: &RecordBatch) -> Vec<String> {
+        (0..b.num_rows())
+            .map(|r| {
+                b.columns()
+                    .iter()
+                    .map(|c| array_value_to_string(c, r).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn totals_sum_over_products_by_level_and_skip_months() {
+        let mut monthly = flow(Some("KAZ"), "AFG", "1001", 4, 1e9);
+        monthly.month = Some(3);
+        let flows = [
+            flow(Some("KAZ"), "AFG", "1001", 4, 200.0),
+            flow(Some("KAZ"), "AFG", "1101", 4, 600.5),
+            flow(Some("KAZ"), "AFG", "10", 2, 250.25),
+            flow(Some("KAZ"), "AFG", "11", 2, 1000.5),
+            flow(None, "AFG", "11", 2, 7.0),
+            monthly,
+            // The same key after another: summed with the first run.
+            flow(Some("KAZ"), "AFG", "1001", 4, 1.0),
+        ];
+        let mut t = PairTotals::default();
+        // In two batches: a run may cross batches.
+        t.add(&flows_to_batch(&flows[..3])).unwrap();
+        t.add(&flows_to_batch(&flows[3..])).unwrap();
+        assert_eq!(
+            rows(&t.into_batch()),
+            [
+                "KAZ,AFG,398,4,2023,comtrade,H6,KAZ,X,,2,1250.75",
+                "KAZ,AFG,398,4,2023,comtrade,H6,KAZ,X,,4,801.5",
+                // An area without a country sorts after every country.
+                ",AFG,398,4,2023,comtrade,H6,KAZ,X,,2,7.0",
+            ]
+        );
+    }
+}
