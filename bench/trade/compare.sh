@@ -5,7 +5,7 @@
 #   bench/trade/compare.sh OLD NEW HOME [ROUNDS] [REPEAT] [E I]...
 #
 # HOME is a home with a trade store (bench/trade/run.sh leaves its 25-year store in
-# bench/out/trade/home-years-v3-2000000-2000-2024). Pairs default to the heaviest and the median
+# bench/out/trade/home-years-v4-2000000-2000-2024). Pairs default to the heaviest and the median
 # pair of that store. Each round runs, for every pair, OLD then NEW:
 #
 # - `dyad trade products E I --level 2 --repeat REPEAT` (in process: one untimed run, then

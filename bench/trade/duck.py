@@ -4,7 +4,8 @@
   duck.py query GLOB EXP IMP RUNS     -> prints rows and warm p50/p90/min in ms
   duck.py series GLOB A B RUNS        -> the same for dyad's other questions, as dyad's SQL
   duck.py mirror GLOB E I RUNS           asks them (`series_sql`, `mirror_sql`,
-  duck.py partners GLOB C DIR FROM TO SOURCE RUNS   `partners_sql`, without the names)
+  duck.py partners GLOB C DIR FROM TO SOURCE RUNS   `partners_sql`, without the names;
+  duck.py partner-series GLOB C DIR RUNS            `partner_series_sql`, BACI)
 """
 import sys
 import time
@@ -94,6 +95,19 @@ def partners_sql(glob, c, direction, y0, y1, source):
         FROM t ORDER BY value_usd DESC, partner LIMIT 10"""
 
 
+def partner_series_sql(glob, c, direction):
+    own, other = ("exporter", "importer") if direction == "export" else ("importer", "exporter")
+    return f"""
+        WITH g AS (
+          SELECT {other} AS partner, year, product_level, sum(value_usd) AS value_usd
+          FROM read_parquet('{glob}')
+          WHERE {own} = '{c}' AND {other} IS NOT NULL AND source = 'baci' AND month IS NULL
+          GROUP BY {other}, year, product_level),
+        m AS (SELECT *, min(product_level) OVER (PARTITION BY partner, year) AS lowest FROM g)
+        SELECT partner, year, value_usd FROM m WHERE product_level = lowest
+        ORDER BY partner, year"""
+
+
 def timed(sql, runs):
     con = duckdb.connect()
     rows = len(con.execute(sql).fetchall())  # untimed warm-up
@@ -120,5 +134,7 @@ if __name__ == "__main__":
         timed(mirror_sql(args[0], args[1], args[2]), int(args[3]))
     elif cmd == "partners":
         timed(partners_sql(*args[:6]), int(args[6]))
+    elif cmd == "partner-series":
+        timed(partner_series_sql(*args[:3]), int(args[3]))
     else:
         sys.exit(f"duck.py: unknown command {cmd}")

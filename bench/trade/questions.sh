@@ -47,6 +47,7 @@ big_x="$(country_at exporter top)"; mid_x="$(country_at exporter mid)"
 big_m="$(country_at importer top)"; mid_m="$(country_at importer mid)"
 
 p50() { sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<< "$1"; }
+first() { sed -n 's/.*first_ms=\([0-9.]*\).*/\1/p' <<< "$1"; }
 rows() { sed -n 's/rows=\([0-9]*\).*/\1/p' <<< "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 load_before="$(uptime | sed 's/.*load average: //')"
@@ -57,7 +58,7 @@ line() {
     fast="$("$bin" "$home" "$runs" "$@")"
     slow="$("$bin" "$home" "$runs" "$1-sql" "${@:2}")"
     duck="$("$py" "$here/duck.py" "${duck_args[@]}" "$runs")"
-    table+="| $what | $(rows "$fast") | $(p50 "$fast") | $(p50 "$slow") | $(rows "$duck") | $(p50 "$duck") | $(ratio "$(p50 "$duck")" "$(p50 "$fast")")× |"$'\n'
+    table+="| $what | $(rows "$fast") | $(p50 "$fast") | $(first "$fast") | $(p50 "$slow") | $(rows "$duck") | $(p50 "$duck") | $(ratio "$(p50 "$duck")" "$(p50 "$fast")")× |"$'\n'
     raw+="$what: dyad \`$fast\`; dyad SQL \`$slow\`; DuckDB \`$duck\`."$'\n'
 }
 raw=""
@@ -70,22 +71,31 @@ for spec in "export $big_x heaviest exporter" "export $mid_x median exporter" "i
     duck_args=(partners "$glob" "$c" "$dir" 2024 2024 baci)
     line "partners 2024 ($dir), $label $c" partners "$c" "$dir" 2024 2024 baci
 done
+# A country's trade with every partner by year, all years (the peers' series of a brief).
+for spec in "import $big_m heaviest importer" "import $mid_m median importer" "export $big_x heaviest exporter"; do
+    read -r dir c label <<< "$spec"
+    duck_args=(partner-series "$glob" "$c" "$dir")
+    line "partner series, all years ($dir), $label $c" partner-series "$c" "$dir"
+done
 load_after="$(uptime | sed 's/.*load average: //')"
 cat <<MD
-## Series, mirror and partners on the same store
+## Series, mirror, partners and partner series on the same store
 
 \`bench/trade/questions.sh\`: \`TradeDb\`'s calls in one process (\`cargo bench -p dyad-trade --bench
 questions\`: one untimed call, then $runs timed), the fast path against the same answers through
-DataFusion SQL (\`series_sql\`, \`mirror_sql\`, \`partners_sql\`) and DuckDB (\`duck.py\`: one
+DataFusion SQL (\`series_sql\`, \`mirror_sql\`, \`partners_sql\`, \`partner_series_sql\`) and DuckDB (\`duck.py\`: one
 connection, the same SQL over \`read_parquet\`; partners without the names, which DuckDB has no
 table of). Series: both directions, every year, by source and reporter; mirror: the pair's
 Comtrade declarations (none in this generated BACI store, so no rows on any side: the time is
-the reading) with BACI's value; partners: the top 10 of 2024 from BACI. dyad's series also holds
-the bundled reported figures (none for these pairs). Load average: $load_before before,
+the reading) with BACI's value; partners: the top 10 of 2024 from BACI; partner series: the
+country's BACI trade with every partner, every year (what a brief compares peers with). dyad's
+series also holds the bundled reported figures (none for these pairs). dyad reads the pair
+totals its ingest wrote beside each flow file (DuckDB and dyad's SQL sum the flows); "first" is
+the first call in the process, which reads the footers and the totals of the files it needs. Load average: $load_before before,
 $load_after after.
 
-| question | dyad rows | dyad p50 ms | dyad SQL p50 ms | DuckDB rows | DuckDB p50 ms | DuckDB / dyad |
-| --- | --- | --- | --- | --- | --- | --- |
+| question | dyad rows | dyad p50 ms | dyad first ms | dyad SQL p50 ms | DuckDB rows | DuckDB p50 ms | DuckDB / dyad |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 $table
 Raw lines:
 $raw

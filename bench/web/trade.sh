@@ -4,7 +4,7 @@
 # store is the 25-year benchmark store of bench/trade/run.sh (50M rows; linked, not copied), the
 # server's resident memory read before and after each endpoint. Writes bench/web/TRADE.md.
 #
-#   bench/web/trade.sh [STORE_HOME]   # default bench/out/trade/home-years-v3-2000000-2000-2024
+#   bench/web/trade.sh [STORE_HOME]   # default bench/out/trade/home-years-v4-2000000-2000-2024
 #   DYAD=path/to/dyad bench/web/trade.sh   # with a release binary at hand (no build)
 #
 # wrk runs on the same 2 cores as the server. Answers other than 200 are counted by status (a
@@ -16,7 +16,7 @@ ROOT=$PWD
 status_lua=$ROOT/bench/web/status.lua
 OUT=$ROOT/bench/out/web
 mkdir -p "$OUT"
-STORE_HOME=${1:-$ROOT/bench/out/trade/home-years-v3-2000000-2000-2024}
+STORE_HOME=${1:-$ROOT/bench/out/trade/home-years-v4-2000000-2000-2024}
 DURATION=${DURATION:-10s}
 [ -f "$STORE_HOME/trade/manifest.json" ] || { echo "no trade store in $STORE_HOME (run bench/trade/run.sh)"; exit 1; }
 if [ -z "${DYAD:-}" ]; then

@@ -6,11 +6,13 @@
 //!   series A B | series-sql A B
 //!   mirror E I | mirror-sql E I
 //!   partners C export|import FROM TO SOURCE | partners-sql ...
+//!   partner-series C export|import | partner-series-sql ...   (BACI)
 //!   products E I LEVEL | products-sql E I LEVEL
 //! ```
 //!
-//! Prints `rows=N runs=RUNS p50_ms=… p90_ms=… min_ms=…` (the format of `dyad … --repeat`), for
-//! `bench/trade/questions.sh`. The `-sql` forms answer through DataFusion (the reference).
+//! Prints `rows=N runs=RUNS p50_ms=… p90_ms=… min_ms=… first_ms=…` (the format of `dyad …
+//! --repeat`, and the untimed first call: it reads the footers, and the pair totals of the
+//! files it needs), for `bench/trade/questions.sh`. The `-sql` forms answer through DataFusion (the reference).
 
 use std::future::Future;
 use std::path::Path;
@@ -19,7 +21,7 @@ use std::time::Instant;
 
 use dyad_core::Registry;
 use dyad_trade::datafusion::arrow::array::RecordBatch;
-use dyad_trade::{Direction, Result, TradeDb, Years};
+use dyad_trade::{Declarer, Direction, Result, TradeDb, Years};
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -68,6 +70,11 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
             .parse()
             .map_err(|_| format!("`{}` is not a number", rest[k]))
     };
+    let direction = |text: &str| match text {
+        "export" => Ok(Direction::Export),
+        "import" => Ok(Direction::Import),
+        other => Err(format!("direction `{other}`: export or import")),
+    };
     let ask: Box<dyn Fn() -> Result<Vec<RecordBatch>>> = match question {
         "series" | "series-sql" => {
             let (a, b) = (arg(0)?.to_string(), arg(1)?.to_string());
@@ -85,13 +92,18 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
                 Box::new(move || wait(db.mirror_sql(&e, &i, None)))
             }
         }
+        "partner-series" | "partner-series-sql" => {
+            let c = arg(0)?.to_string();
+            let direction = direction(arg(1)?)?;
+            if question == "partner-series" {
+                Box::new(move || wait(db.partner_series(&c, direction, Declarer::Baci)))
+            } else {
+                Box::new(move || wait(db.partner_series_sql(&c, direction, Declarer::Baci)))
+            }
+        }
         "partners" | "partners-sql" => {
             let c = arg(0)?.to_string();
-            let direction = match arg(1)? {
-                "export" => Direction::Export,
-                "import" => Direction::Import,
-                other => return Err(format!("direction `{other}`: export or import")),
-            };
+            let direction = direction(arg(1)?)?;
             let years = Years {
                 from: int(2)?,
                 to: int(3)?,
@@ -117,7 +129,9 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
         other => return Err(format!("unknown question `{other}`: {usage}")),
     };
     let rows = |b: &[RecordBatch]| b.iter().map(RecordBatch::num_rows).sum::<usize>();
+    let t = Instant::now();
     let n = rows(&ask().map_err(|e| e.to_string())?);
+    let first = t.elapsed().as_secs_f64() * 1000.0;
     let mut ms = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
@@ -128,7 +142,7 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
     ms.sort_by(f64::total_cmp);
     let pct = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
     println!(
-        "rows={n} runs={runs} p50_ms={:.3} p90_ms={:.3} min_ms={:.3}",
+        "rows={n} runs={runs} p50_ms={:.3} p90_ms={:.3} min_ms={:.3} first_ms={first:.3}",
         pct(0.5),
         pct(0.9),
         ms[0]

@@ -26,8 +26,9 @@ use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::arrow_writer::compute_leaves;
-use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::{ArrowWriter, ProjectionMask};
 use datafusion::parquet::basic::{Compression, Encoding};
 use datafusion::parquet::column::writer::{get_column_writer, ColumnCloseResult, ColumnWriter};
 use datafusion::parquet::data_type::ByteArray;
@@ -242,6 +243,39 @@ impl Store {
         })
     }
 
+    /// Writes the pair totals ([`crate::totals`]) of every flow file that has none (a store
+    /// written before they existed), as one ingest: all of them or, on any error, none. Returns
+    /// how many flow files gained totals (0: nothing to do, nothing written).
+    pub fn add_missing_totals(&self) -> Result<usize> {
+        let mut ingest = self.begin()?;
+        let units = ingest.manifest.units.clone();
+        let mut added = 0;
+        for (key, unit) in units {
+            let missing: Vec<String> = unit
+                .flows
+                .iter()
+                .filter(|f| !unit.totals.contains_key(*f))
+                .cloned()
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let mut with = unit;
+            for flows in missing {
+                let totals = totals_of_file(&self.root.join(&flows))?;
+                let (rel, abs) = ingest.new_path("totals");
+                write_parquet(&abs, TOTALS_SCHEMA.clone(), [totals.into_batch()])?;
+                with.totals.insert(flows, rel);
+                added += 1;
+            }
+            ingest.units.insert(key, with);
+        }
+        if added > 0 {
+            ingest.commit()?;
+        }
+        Ok(added)
+    }
+
     /// Deletes Parquet files under `flows/`, `products/` and `totals/` that the manifest does
     /// not list.
     fn remove_unlisted(&self, manifest: &Manifest) -> Result<()> {
@@ -265,6 +299,27 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The pair totals of a flow file, read back (only the columns totals are summed by).
+fn totals_of_file(path: &Path) -> Result<PairTotals> {
+    let error = |e: &dyn std::fmt::Display| TradeError::Other(format!("{}: {e}", path.display()));
+    let file = File::open(path).map_err(io(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| error(&e))?;
+    let mask = ProjectionMask::columns(
+        builder.parquet_schema(),
+        crate::totals::READ.iter().copied(),
+    );
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH)
+        .build()
+        .map_err(|e| error(&e))?;
+    let mut totals = PairTotals::default();
+    for batch in reader {
+        totals.add(&batch.map_err(|e| error(&e))?)?;
+    }
+    Ok(totals)
 }
 
 fn walk(dir: &Path, f: &mut dyn FnMut(&Path) -> Result<()>) -> Result<()> {
@@ -437,12 +492,21 @@ impl Ingest {
         let mut manifest = std::mem::take(&mut self.manifest);
         let mut replaced = Vec::new();
         for (key, unit) in std::mem::take(&mut self.units) {
+            // A unit may keep files of the one it replaces (`Store::add_missing_totals`).
+            let kept: std::collections::HashSet<String> = unit
+                .flows
+                .iter()
+                .chain(&unit.products)
+                .chain(unit.totals.values())
+                .cloned()
+                .collect();
             if let Some(old) = manifest.units.insert(key, unit) {
                 replaced.extend(
                     old.flows
                         .into_iter()
                         .chain(old.products)
-                        .chain(old.totals.into_values()),
+                        .chain(old.totals.into_values())
+                        .filter(|f| !kept.contains(f)),
                 );
             }
         }

@@ -44,6 +44,23 @@ pub static TOTALS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     ]))
 });
 
+/// The flow columns totals are summed from.
+pub(crate) const READ: [&str; 13] = [
+    "exporter",
+    "importer",
+    "exporter_code",
+    "importer_code",
+    "year",
+    "month",
+    "source",
+    "classification",
+    "reporter",
+    "flow",
+    "source_url",
+    "product_level",
+    "value_usd",
+];
+
 /// What a total is summed by, in the order totals are sorted (as flows are: exporter, then
 /// importer, areas without a country after every country).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

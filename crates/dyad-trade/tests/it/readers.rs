@@ -127,6 +127,85 @@ fn reingesting_a_release_replaces_it() {
     assert_eq!(listed, on_disk);
 }
 
+/// Every row of a Parquet file, as text.
+fn parquet_rows(path: &Path) -> Vec<String> {
+    use dyad_trade::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for b in reader {
+        let b = b.unwrap();
+        for r in 0..b.num_rows() {
+            let cells: Vec<String> = b
+                .columns()
+                .iter()
+                .map(|c| array_value_to_string(c, r).unwrap())
+                .collect();
+            out.push(cells.join(","));
+        }
+    }
+    out
+}
+
+#[test]
+fn missing_pair_totals_are_written_as_ingest_writes_them() {
+    let home = tempfile::tempdir().unwrap();
+    ingest_ok(
+        home.path(),
+        &[fixture("baci_release.zip"), fixture("comtrade_api.csv")],
+        None,
+    );
+    let store = Store::new(home.path());
+    let written = store.manifest().unwrap();
+    let totals_of = |m: &dyad_trade::store::Manifest| -> Vec<Vec<String>> {
+        m.flow_files_with_totals()
+            .map(|(_, t)| parquet_rows(&store.root().join(t.expect("totals"))))
+            .collect()
+    };
+    let at_ingest = totals_of(&written);
+    // BACI's KAZ -> AFG 2022: 41,235,127 + 9,876,500 at 6 digits.
+    assert!(
+        at_ingest
+            .iter()
+            .flatten()
+            .any(|r| r.starts_with("KAZ,AFG,398,4,2022,baci,") && r.ends_with(",6,51111627.0")),
+        "{at_ingest:?}"
+    );
+    // As a store written before totals: none listed, none on disk.
+    let mut old = written.clone();
+    for u in old.units.values_mut() {
+        u.totals.clear();
+    }
+    std::fs::write(
+        store.root().join("manifest.json"),
+        serde_json::to_vec(&old).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(store.root().join("totals")).unwrap();
+    let n = store.add_missing_totals().unwrap();
+    assert_eq!(n, written.flow_files().count());
+    let migrated = store.manifest().unwrap();
+    assert_eq!(totals_of(&migrated), at_ingest);
+    // The flow files are the same ones, still there; nothing else is on disk.
+    assert_eq!(
+        migrated.flow_files().collect::<Vec<_>>(),
+        written.flow_files().collect::<Vec<_>>()
+    );
+    let listed = migrated.flow_files().count()
+        + migrated.product_files().count()
+        + migrated.total_files().count();
+    let mut on_disk = 0;
+    for top in ["flows", "products", "totals"] {
+        on_disk += count_files(&home.path().join("trade").join(top));
+    }
+    assert_eq!(listed, on_disk);
+    // Again: nothing to do, nothing written.
+    assert_eq!(store.add_missing_totals().unwrap(), 0);
+    assert_eq!(store.manifest().unwrap(), migrated);
+}
+
 fn count_files(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()

@@ -68,7 +68,8 @@ pub enum Command {
     /// Create a home directory with a ledger (seeded with the bundled dataset).
     #[command(after_help = "Example:\n  dyad init ~/dyad && export DYAD_HOME=~/dyad")]
     Init(init::Args),
-    /// Upgrade a home's ledger to the schema this dyad writes (commands that only read never do).
+    /// Upgrade a home to what this dyad writes: the ledger's schema, the trade store's pair
+    /// totals (commands that only read never do).
     #[command(after_help = "Example:\n  dyad --home ~/dyad migrate")]
     Migrate(migrate::Args),
     /// How trade moved around a dated act, against peers, with placebo p-values.

@@ -458,3 +458,64 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+#[test]
+fn migrate_writes_the_pair_totals_an_old_store_lacks() {
+    let home = tempfile::tempdir().unwrap();
+    let h = Some(home.path());
+    ok(
+        h,
+        &[
+            "trade",
+            "ingest",
+            fixture("baci_release.zip").to_str().unwrap(),
+        ],
+    );
+    let partners = |h| {
+        ok(
+            h,
+            &[
+                "trade",
+                "partners",
+                "KAZ",
+                "--years",
+                "2022-2022",
+                "--format",
+                "csv",
+            ],
+        )
+    };
+    let before = partners(h);
+    // BACI 2022: KAZ's exports to AFG, 41,235,127 + 9,876,500 USD.
+    assert!(before.contains("AFG,Afghanistan,51111627"), "{before}");
+    // As a store written before pair totals: the manifest lists none.
+    let manifest = home.path().join("trade/manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    let mut removed = 0;
+    for unit in m["units"].as_object_mut().unwrap().values_mut() {
+        removed += usize::from(unit.as_object_mut().unwrap().remove("totals").is_some());
+    }
+    assert_eq!(removed, 1);
+    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    // Read row by row: the same answer, and reading writes nothing.
+    assert_eq!(partners(h), before);
+    let unchanged = std::fs::read(&manifest).unwrap();
+    assert_eq!(unchanged, serde_json::to_vec(&m).unwrap());
+    let out = ok(h, &["migrate"]);
+    assert!(out.contains("wrote pair totals for 1 flow file "), "{out}");
+    // A home with a trade store and no ledger gets no ledger.
+    assert!(!home.path().join("ledger.sqlite").exists());
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    for u in m["units"].as_object().unwrap().values() {
+        let flows = u["flows"].as_array().unwrap().len();
+        let totals = u
+            .get("totals")
+            .and_then(|t| t.as_object())
+            .map_or(0, |t| t.len());
+        assert_eq!(flows, totals, "{u}");
+    }
+    assert_eq!(partners(h), before);
+    let again = ok(h, &["migrate"]);
+    assert!(again.contains("has its pair totals already"), "{again}");
+}
