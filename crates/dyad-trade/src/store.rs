@@ -6,7 +6,7 @@
 //! trade/manifest.json                                   which files make up the store
 //! trade/flows/source=baci/classification=HS17/year=2022/<ingest>-<n>.parquet
 //! trade/products/<ingest>-<n>.parquet                   product names
-//! trade/totals/<ingest>-<n>.parquet                     a flow file's pair totals
+//! trade/totals/<ingest>-<n>.parquet                     a flow file's pair totals (two orders)
 //! ```
 //!
 //! Files are sorted by exporter, importer and product, so Parquet row-group and page statistics
@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use crate::baci::{Areas, Products, Row};
 use crate::error::{io, Result, TradeError};
 use crate::flow::{flows_to_batch, sort_flows, Flow, FLOW_SCHEMA};
-use crate::totals::{PairTotals, TotalKey, TOTALS_SCHEMA};
+use crate::totals::{PairTotals, TotalKey, Totals};
 
 /// Rows per Parquet row group: small enough that a one-dyad query reads little of a year.
 const ROW_GROUP: usize = 1 << 18;
@@ -64,13 +64,23 @@ pub struct Unit {
     pub rows: u64,
     /// What was ingested (a path as given).
     pub origin: String,
-    /// The pair totals of each flow file (flow file → totals file, relative to the store
+    /// The pair totals of each flow file (flow file → its totals files, relative to the store
     /// root; see [`crate::totals`]). Empty in stores written before totals existed: their flow
     /// files are read row by row.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub totals: BTreeMap<String, String>,
+    pub totals: BTreeMap<String, TotalFiles>,
     /// Release of the source, if any.
     pub release: Option<String>,
+}
+
+/// A flow file's pair totals ([`crate::totals`]): flow files of its summed rows, relative to
+/// the store root.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TotalFiles {
+    /// Sorted by exporter, then importer: a pair's totals, a country's exports.
+    pub by_exporter: String,
+    /// Sorted by importer, then exporter: a country's imports.
+    pub by_importer: String,
 }
 
 /// The list of units and their files.
@@ -97,17 +107,17 @@ impl Manifest {
     }
     /// Every totals file, relative to the root.
     pub fn total_files(&self) -> impl Iterator<Item = &str> {
+        self.units.values().flat_map(|u| {
+            u.totals
+                .values()
+                .flat_map(|t| [t.by_exporter.as_str(), t.by_importer.as_str()])
+        })
+    }
+    /// Every flow file with its totals files, if it has them, relative to the root.
+    pub fn flow_files_with_totals(&self) -> impl Iterator<Item = (&str, Option<&TotalFiles>)> {
         self.units
             .values()
-            .flat_map(|u| u.totals.values().map(String::as_str))
-    }
-    /// Every flow file with its totals file, if it has one, relative to the root.
-    pub fn flow_files_with_totals(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.units.values().flat_map(|u| {
-            u.flows
-                .iter()
-                .map(|f| (f.as_str(), u.totals.get(f).map(String::as_str)))
-        })
+            .flat_map(|u| u.flows.iter().map(|f| (f.as_str(), u.totals.get(f))))
     }
 }
 
@@ -263,9 +273,8 @@ impl Store {
             let mut with = unit;
             for flows in missing {
                 let totals = totals_of_file(&self.root.join(&flows))?;
-                let (rel, abs) = ingest.new_path("totals");
-                write_parquet(&abs, TOTALS_SCHEMA.clone(), [totals.into_batch()])?;
-                with.totals.insert(flows, rel);
+                let files = ingest.write_totals(totals.into_batches())?;
+                with.totals.insert(flows, files);
                 added += 1;
             }
             ingest.units.insert(key, with);
@@ -368,6 +377,18 @@ impl Ingest {
         })
     }
 
+    /// Writes a flow file's totals in both orders.
+    fn write_totals(&mut self, totals: Totals) -> Result<TotalFiles> {
+        let (by_exporter, abs) = self.new_path("totals");
+        write_parquet(&abs, FLOW_SCHEMA.clone(), [totals.by_exporter])?;
+        let (by_importer, abs) = self.new_path("totals");
+        write_parquet(&abs, FLOW_SCHEMA.clone(), [totals.by_importer])?;
+        Ok(TotalFiles {
+            by_exporter,
+            by_importer,
+        })
+    }
+
     /// Whether this ingest already wrote a unit (two inputs for the same unit are an error).
     pub fn has_unit(&self, key: &str) -> bool {
         self.units.contains_key(key)
@@ -391,16 +412,15 @@ impl Ingest {
         self.unit(key, origin, release.as_deref());
         for ((source, class, year), rows) in parts {
             let (rel, abs) = self.new_path(&partition_dir(source, &class, year));
-            let (totals_rel, totals_abs) = self.new_path("totals");
             let mut totals = PairTotals::default();
             let batches: Vec<RecordBatch> = rows.chunks(BATCH).map(flows_to_batch).collect();
             for b in &batches {
                 totals.add(b)?;
             }
             write_parquet(&abs, FLOW_SCHEMA.clone(), batches)?;
-            write_parquet(&totals_abs, TOTALS_SCHEMA.clone(), [totals.into_batch()])?;
+            let files = self.write_totals(totals.into_batches())?;
             let u = self.units.get_mut(key).expect("unit created");
-            u.totals.insert(rel.clone(), totals_rel);
+            u.totals.insert(rel.clone(), files);
             u.flows.push(rel);
             u.rows += rows.len() as u64;
         }
@@ -453,21 +473,26 @@ impl Ingest {
         let groups = split_by_exporter(rows, parts, year.areas.iso3_of_rank.len());
         let dir = partition_dir("baci", year.classification, year.year);
         let paths: Vec<(String, PathBuf)> = groups.iter().map(|_| self.new_path(&dir)).collect();
-        let totals: Vec<(String, PathBuf)> =
-            groups.iter().map(|_| self.new_path("totals")).collect();
+        let totals: Vec<[(String, PathBuf); 2]> = groups
+            .iter()
+            .map(|_| [self.new_path("totals"), self.new_path("totals")])
+            .collect();
         let results: Vec<Result<()>> = std::thread::scope(|s| {
             let handles: Vec<_> = groups
                 .into_iter()
                 .zip(paths.iter().zip(&totals))
-                .map(|(pieces, ((_, abs), (_, totals_abs)))| {
-                    s.spawn(move || {
-                        let mut g = concat(pieces);
-                        g.sort_unstable_by_key(|r| r.key);
-                        write_baci(abs, year, &g)?;
-                        let t = baci_totals(year, &g);
-                        write_parquet(totals_abs, TOTALS_SCHEMA.clone(), [t.into_batch()])
-                    })
-                })
+                .map(
+                    |(pieces, ((_, abs), [(_, by_exporter), (_, by_importer)]))| {
+                        s.spawn(move || {
+                            let mut g = concat(pieces);
+                            g.sort_unstable_by_key(|r| r.key);
+                            write_baci(abs, year, &g)?;
+                            let t = baci_totals(year, &g).into_batches();
+                            write_parquet(by_exporter, FLOW_SCHEMA.clone(), [t.by_exporter])?;
+                            write_parquet(by_importer, FLOW_SCHEMA.clone(), [t.by_importer])
+                        })
+                    },
+                )
                 .collect();
             handles
                 .into_iter()
@@ -478,8 +503,12 @@ impl Ingest {
             r?;
         }
         let u = self.unit(key, origin, Some(year.release));
-        for ((rel, _), (totals_rel, _)) in paths.into_iter().zip(totals) {
-            u.totals.insert(rel.clone(), totals_rel);
+        for ((rel, _), [(by_exporter, _), (by_importer, _)]) in paths.into_iter().zip(totals) {
+            let files = TotalFiles {
+                by_exporter,
+                by_importer,
+            };
+            u.totals.insert(rel.clone(), files);
             u.flows.push(rel);
         }
         u.rows += total as u64;
@@ -497,7 +526,11 @@ impl Ingest {
                 .flows
                 .iter()
                 .chain(&unit.products)
-                .chain(unit.totals.values())
+                .chain(
+                    unit.totals
+                        .values()
+                        .flat_map(|t| [&t.by_exporter, &t.by_importer]),
+                )
                 .cloned()
                 .collect();
             if let Some(old) = manifest.units.insert(key, unit) {
@@ -505,7 +538,11 @@ impl Ingest {
                     old.flows
                         .into_iter()
                         .chain(old.products)
-                        .chain(old.totals.into_values())
+                        .chain(
+                            old.totals
+                                .into_values()
+                                .flat_map(|t| [t.by_exporter, t.by_importer]),
+                        )
                         .filter(|f| !kept.contains(f)),
                 );
             }

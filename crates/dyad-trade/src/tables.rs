@@ -26,15 +26,17 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::flow::{flows_to_batch, Flow, FLOW_SCHEMA};
 use crate::reported;
-use crate::store::{product_schema, Store};
+use crate::store::{product_schema, Store, TotalFiles};
 
 /// What was registered, as the fast path and [`crate::TradeDb`] need it.
 pub(crate) struct Tables {
     /// Rows of flows in the store (0 without one).
     pub store_rows: u64,
-    /// The store's flow files, as listed by its manifest, each with its totals file if it has
-    /// one.
-    pub flow_files: Vec<(PathBuf, Option<PathBuf>)>,
+    /// The store's flow files, as listed by its manifest.
+    pub flow_files: Vec<PathBuf>,
+    /// Their pair totals, sorted by exporter and sorted by importer, when every flow file has
+    /// them ([`crate::totals`]).
+    pub totals: Option<(Vec<PathBuf>, Vec<PathBuf>)>,
     /// The store's product-name files.
     pub product_files: Vec<PathBuf>,
     /// The bundled figures when `flows` includes them (the store has no copy of its own).
@@ -69,14 +71,19 @@ pub(crate) fn session(
     let mut store_rows = 0;
     let mut has_bundled_copy = false;
     let mut flow_files = Vec::new();
+    let mut totals = None;
     let mut product_files = Vec::new();
     if let Some((store, m)) = &manifest {
         store_rows = m.units.values().map(|u| u.rows).sum();
         has_bundled_copy = m.units.contains_key(reported::BUNDLED_KEY);
-        flow_files = m
-            .flow_files_with_totals()
-            .map(|(f, t)| (store.root().join(f), t.map(|t| store.root().join(t))))
-            .collect();
+        flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
+        let listed: Option<Vec<_>> = m.flow_files_with_totals().map(|(_, t)| t).collect();
+        totals = listed.filter(|t| !t.is_empty()).map(|t| {
+            let paths = |f: &dyn Fn(&TotalFiles) -> &str| -> Vec<PathBuf> {
+                t.iter().map(|t| store.root().join(f(t))).collect()
+            };
+            (paths(&|t| &t.by_exporter), paths(&|t| &t.by_importer))
+        });
         product_files = m.product_files().map(|f| store.root().join(f)).collect();
     }
     let memory = if has_bundled_copy {
@@ -93,8 +100,7 @@ pub(crate) fn session(
     let flows: Arc<dyn TableProvider> = if flow_files.is_empty() {
         mem
     } else {
-        let paths: Vec<PathBuf> = flow_files.iter().map(|(f, _)| f.clone()).collect();
-        let stored = listing(&paths, FLOW_SCHEMA.clone())?;
+        let stored = listing(&flow_files, FLOW_SCHEMA.clone())?;
         if has_bundled_copy {
             stored
         } else {
@@ -114,6 +120,7 @@ pub(crate) fn session(
     let tables = Tables {
         store_rows,
         flow_files,
+        totals,
         product_files,
         memory,
         areas,

@@ -4,45 +4,31 @@
 //! sum are many (a heavy country is on a tenth of a BACI year's rows, and an importer's rows are
 //! spread over every exporter's block of a file sorted by exporter). Summed once, at ingest, by
 //! everything those questions group or filter by (the pair and their codes, year, source,
-//! classification, reporter, flow, source URL and product level), a BACI year of 10M rows is
-//! ~50,000 rows (at most one per pair of ~238 areas), which the fast path holds in memory and
-//! looks up by exporter or importer (`fastpath/totals.rs`).
+//! classification, reporter, flow, source URL and product level), a BACI year of 2M–10M rows
+//! is ~30,000–50,000 totals (at most one per pair of areas).
 //!
-//! A totals file belongs to one flow file (the manifest's `Unit::totals`, flow file → totals
-//! file) and is replaced with it; a flow file without one (a store written before totals
-//! existed) is read row by row as before. The sums add values in the file's order, as a scan of
-//! the file would.
+//! Totals are flows: rows of the `flows` table's schema whose `product` is empty (summed away;
+//! `product_level` stays the level summed, so a group's lowest level is still found) and whose
+//! quantity, unit, release and notes are null. So the fast path reads them as it reads flow
+//! files, page by page with their statistics, and needs nothing new. Each flow file gets two
+//! totals files: one sorted by exporter (a pair's totals, a country's exports: a page or two)
+//! and one sorted by importer (a country's imports: a page or two, where in a file sorted by
+//! exporter they are a page in every exporter's block). The manifest lists them per flow file
+//! (`Unit::totals`), so they are replaced, and removed, with it; a store written before totals
+//! existed has none (`dyad migrate` writes them), and its questions read the flow files.
+//!
+//! A total adds its rows' values in the file's order, as a scan of the file would.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Float64Array, Int32Array, RecordBatch, StringArray,
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int32Type, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{Float64Type, Int32Type};
 
 use crate::error::{Result, TradeError};
-
-/// Columns of a totals file: the flow columns the questions group or filter by, and the sum of
-/// `value_usd` over products.
-pub static TOTALS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
-    let s = |name: &str, nullable| Field::new(name, DataType::Utf8, nullable);
-    let i = |name: &str, nullable| Field::new(name, DataType::Int32, nullable);
-    Arc::new(Schema::new(vec![
-        s("exporter", true),
-        s("importer", true),
-        i("exporter_code", true),
-        i("importer_code", true),
-        i("year", false),
-        s("source", false),
-        s("classification", false),
-        s("reporter", false),
-        s("flow", false),
-        s("source_url", true),
-        i("product_level", false),
-        Field::new("value_usd", DataType::Float64, false),
-    ]))
-});
+use crate::flow::FLOW_SCHEMA;
 
 /// The flow columns totals are summed from.
 pub(crate) const READ: [&str; 13] = [
@@ -229,31 +215,62 @@ impl PairTotals {
         self.sums.is_empty()
     }
 
-    /// The totals as one batch of [`TOTALS_SCHEMA`], sorted by exporter and importer.
-    pub fn into_batch(self) -> RecordBatch {
-        let rows: Vec<(Key, f64)> = self.sums.into_iter().collect();
-        let s = |f: &dyn Fn(&Key) -> Option<&str>| -> ArrayRef {
-            Arc::new(rows.iter().map(|(k, _)| f(k)).collect::<StringArray>())
-        };
-        let i = |f: &dyn Fn(&Key) -> Option<i32>| -> ArrayRef {
-            Arc::new(rows.iter().map(|(k, _)| f(k)).collect::<Int32Array>())
-        };
-        let columns: Vec<ArrayRef> = vec![
-            s(&|k| k.exporter.1.as_deref()),
-            s(&|k| k.importer.1.as_deref()),
-            i(&|k| k.exporter_code),
-            i(&|k| k.importer_code),
-            i(&|k| Some(k.year)),
-            s(&|k| Some(&k.source)),
-            s(&|k| Some(&k.classification)),
-            s(&|k| Some(&k.reporter)),
-            s(&|k| Some(&k.flow)),
-            s(&|k| k.source_url.as_deref()),
-            i(&|k| Some(k.product_level)),
-            Arc::new(Float64Array::from_iter_values(rows.iter().map(|(_, v)| *v))),
-        ];
-        RecordBatch::try_new(TOTALS_SCHEMA.clone(), columns).expect("columns match TOTALS_SCHEMA")
+    /// The totals as flows ([`FLOW_SCHEMA`]): sorted by exporter then importer, and sorted by
+    /// importer then exporter (areas without a country after every country, as flows are).
+    pub fn into_batches(self) -> Totals {
+        let mut rows: Vec<(Key, f64)> = self.sums.into_iter().collect();
+        let by_exporter = batch(&rows);
+        // Stable: a pair's totals keep their order.
+        rows.sort_by(|(a, _), (b, _)| (&a.importer, &a.exporter).cmp(&(&b.importer, &b.exporter)));
+        Totals {
+            by_exporter,
+            by_importer: batch(&rows),
+        }
     }
+}
+
+/// A flow file's totals, in the two orders they are written in.
+#[derive(Debug)]
+pub struct Totals {
+    /// Sorted by exporter, importer, then the rest of the key.
+    pub by_exporter: RecordBatch,
+    /// Sorted by importer, exporter, then the rest of the key.
+    pub by_importer: RecordBatch,
+}
+
+/// Totals as a batch of flows.
+fn batch(rows: &[(Key, f64)]) -> RecordBatch {
+    let s = |f: &dyn Fn(&Key) -> Option<&str>| -> ArrayRef {
+        Arc::new(rows.iter().map(|(k, _)| f(k)).collect::<StringArray>())
+    };
+    let i = |f: &dyn Fn(&Key) -> Option<i32>| -> ArrayRef {
+        Arc::new(rows.iter().map(|(k, _)| f(k)).collect::<Int32Array>())
+    };
+    let columns: Vec<ArrayRef> = FLOW_SCHEMA
+        .fields()
+        .iter()
+        .map(|field| match field.name().as_str() {
+            "source" => s(&|k| Some(&k.source)),
+            "classification" => s(&|k| Some(&k.classification)),
+            "year" => i(&|k| Some(k.year)),
+            "month" => i(&|_| None),
+            "exporter" => s(&|k| k.exporter.1.as_deref()),
+            "importer" => s(&|k| k.importer.1.as_deref()),
+            "exporter_code" => i(&|k| k.exporter_code),
+            "importer_code" => i(&|k| k.importer_code),
+            "product" => s(&|_| Some("")),
+            "product_level" => i(&|k| Some(k.product_level)),
+            "value_usd" => Arc::new(Float64Array::from_iter_values(rows.iter().map(|(_, v)| *v))),
+            "quantity" => Arc::new(rows.iter().map(|_| None).collect::<Float64Array>()),
+            "reporter" => s(&|k| Some(&k.reporter)),
+            "flow" => s(&|k| Some(&k.flow)),
+            "other_asia" => Arc::new(BooleanArray::from(vec![false; rows.len()])),
+            "source_url" => s(&|k| k.source_url.as_deref()),
+            // release, unit, note, source_date
+            _ => Arc::new(StringArray::new_null(rows.len())),
+        })
+        .collect();
+    RecordBatch::try_new(FLOW_SCHEMA.clone(), columns).expect("columns match FLOW_SCHEMA")
 }
 
 /// A total's key, borrowed (see [`PairTotals::add_row`]).
@@ -328,18 +345,39 @@ mod tests {
             monthly,
             // The same key after another: summed with the first run.
             flow(Some("KAZ"), "AFG", "1001", 4, 1.0),
+            flow(Some("KAZ"), "AGO", "10", 2, 3.0),
+            flow(Some("AGO"), "AFG", "10", 2, 5.0),
         ];
         let mut t = PairTotals::default();
         // In two batches: a run may cross batches.
         t.add(&flows_to_batch(&flows[..3])).unwrap();
         t.add(&flows_to_batch(&flows[3..])).unwrap();
+        let t = t.into_batches();
+        // Flows: source, classification, release, year, month, exporter, importer, codes,
+        // product (empty), level, value, quantity, unit, reporter, flow, other_asia, note, URL,
+        // date.
+        let row = |e: &str, i: &str, level: i32, value: &str| {
+            format!("comtrade,H6,,2023,,{e},{i},398,4,,{level},{value},,,KAZ,X,false,,,")
+        };
+        // An area without a country sorts after every country.
         assert_eq!(
-            rows(&t.into_batch()),
+            rows(&t.by_exporter),
             [
-                "KAZ,AFG,398,4,2023,comtrade,H6,KAZ,X,,2,1250.75",
-                "KAZ,AFG,398,4,2023,comtrade,H6,KAZ,X,,4,801.5",
-                // An area without a country sorts after every country.
-                ",AFG,398,4,2023,comtrade,H6,KAZ,X,,2,7.0",
+                row("AGO", "AFG", 2, "5.0"),
+                row("KAZ", "AFG", 2, "1250.75"),
+                row("KAZ", "AFG", 4, "801.5"),
+                row("KAZ", "AGO", 2, "3.0"),
+                row("", "AFG", 2, "7.0"),
+            ]
+        );
+        assert_eq!(
+            rows(&t.by_importer),
+            [
+                row("AGO", "AFG", 2, "5.0"),
+                row("KAZ", "AFG", 2, "1250.75"),
+                row("KAZ", "AFG", 4, "801.5"),
+                row("", "AFG", 2, "7.0"),
+                row("KAZ", "AGO", 2, "3.0"),
             ]
         );
     }

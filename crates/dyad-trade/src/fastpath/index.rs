@@ -4,7 +4,6 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
@@ -16,7 +15,6 @@ use datafusion::parquet::file::statistics::Statistics;
 
 use super::filter::{PairQuery, Unsupported};
 use super::io::Pread;
-use super::totals::FileTotals;
 use crate::error::{Result, TradeError};
 
 /// The columns the fast path may read, in the order of [`C`].
@@ -93,9 +91,6 @@ pub(super) struct StoreFile {
     /// 0, 1, 2, … up to the most pages of any column chunk: page numbers as a slice, so that a
     /// column index, which has no slice of its values, is bisected with `partition_point`.
     pub pages: Vec<usize>,
-    /// The file's pair totals, if the store has them (see [`StoreFile::totals`]).
-    pub totals_path: Option<PathBuf>,
-    totals: OnceLock<Result<Option<FileTotals>, String>>,
 }
 
 /// What the row-group statistics `s` of a column of type `ty` say, over `rows` rows.
@@ -143,10 +138,7 @@ fn column_stats(s: Option<&Statistics>, rows: usize, ty: &DataType) -> ColumnSta
 impl StoreFile {
     /// Reads the footer and page index of `path` (`Ok(Err(Unsupported))`: a file without the
     /// store's columns and types).
-    pub(super) fn open(
-        path: &Path,
-        totals_path: Option<&Path>,
-    ) -> Result<Result<StoreFile, Unsupported>> {
+    pub(super) fn open(path: &Path) -> Result<Result<StoreFile, Unsupported>> {
         let reader = Pread::open(path)?;
         let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
         let meta = ArrowReaderMetadata::load(&reader, options)
@@ -194,31 +186,7 @@ impl StoreFile {
             leaf,
             row_groups,
             pages: (0..most_pages).collect(),
-            totals_path: totals_path.map(Path::to_path_buf),
-            totals: OnceLock::new(),
         }))
-    }
-
-    /// The file's pair totals, read on first use (`None`: the store has none for this file, or
-    /// they are not of the shape read; the file is then scanned row by row).
-    pub(super) fn totals(&self) -> Result<Option<&FileTotals>> {
-        let Some(path) = &self.totals_path else {
-            return Ok(None);
-        };
-        let loaded = self.totals.get_or_init(|| match FileTotals::load(path) {
-            Ok(Ok(t)) => Ok(Some(t)),
-            Ok(Err(Unsupported)) => Ok(None),
-            Err(e) => Err(e.to_string()),
-        });
-        match loaded {
-            Ok(t) => Ok(t.as_ref()),
-            Err(e) => Err(TradeError::Other(e.clone())),
-        }
-    }
-
-    /// Whether any row group may hold rows of `q`: a file's totals are read only then.
-    pub(super) fn may_match_any(&self, q: &PairQuery<'_>) -> bool {
-        (0..self.row_groups.len()).any(|g| self.may_match(g, q))
     }
 
     /// Whether row group `g` may hold rows of the query, from its statistics alone.

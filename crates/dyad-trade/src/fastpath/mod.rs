@@ -32,9 +32,6 @@
 //! - `mask`: row masks read in blocks;
 //! - `decode`: the page decoders (`rle`, `delta`, `split`, `plain`), each with the reason it is
 //!   written here, and a property test of each against the Arrow reader;
-//! - `totals`: a file's pair totals ([`crate::totals`]) in memory, indexed by exporter and by
-//!   importer: where a file has them, a query that sums over products (a pair's with
-//!   `fold: Some(0)`, a side's) is answered from them instead of the file's rows;
 //! - `index`: a file's footer, statistics and page index: which row groups and rows may hold a
 //!   pair;
 //! - `pages`: the pages of a column chunk that hold candidate rows;
@@ -57,7 +54,6 @@ mod side;
 #[cfg(test)]
 mod tests;
 mod text;
-mod totals;
 
 pub(crate) use filter::{PairQuery, PairRow, SideQuery, SideRow, Unsupported};
 pub(crate) use reader::PairIndex;

@@ -24,15 +24,14 @@ pub(crate) struct PairIndex {
 }
 
 impl PairIndex {
-    /// Reads the footer and page index of every flow file (each with its totals file, if it
-    /// has one: read on first use).
+    /// Reads the footer and page index of every flow file.
     pub(crate) fn load(
-        files: &[(PathBuf, Option<PathBuf>)],
+        files: &[PathBuf],
         memory: Vec<Flow>,
     ) -> Result<Result<PairIndex, Unsupported>> {
         let mut out = Vec::with_capacity(files.len());
-        for (f, totals) in files {
-            match StoreFile::open(f, totals.as_deref())? {
+        for f in files {
+            match StoreFile::open(f)? {
                 Ok(sf) => out.push(sf),
                 Err(u) => return Ok(Err(u)),
             }
@@ -61,6 +60,23 @@ impl PairIndex {
         add: impl Fn(&mut A, &PairRow<'_>) + Sync,
         done: impl Fn(A) -> B + Sync,
     ) -> Result<Vec<B>> {
+        let mut work: Vec<(usize, usize, Vec<Range<usize>>)> = Vec::new();
+        for (fi, f) in self.files.iter().enumerate() {
+            for g in 0..f.row_groups.len() {
+                if f.may_match(g, q) {
+                    let ranges = f.candidate_rows(g, q);
+                    if !ranges.is_empty() {
+                        work.push((fi, g, ranges));
+                    }
+                }
+            }
+        }
+        let run = |items: &[(usize, usize, Vec<Range<usize>>)], acc: &mut A| -> Result<()> {
+            for (fi, g, ranges) in items {
+                self.files[*fi].scan(*g, ranges, q, &mut |r| add(acc, r))?;
+            }
+            Ok(())
+        };
         let mut first = make();
         for fl in &self.memory {
             let row = PairRow {
@@ -82,30 +98,6 @@ impl PairIndex {
                 add(&mut first, &row);
             }
         }
-        let mut work: Vec<(usize, usize, Vec<Range<usize>>)> = Vec::new();
-        for (fi, f) in self.files.iter().enumerate() {
-            // Products summed away: a file's totals hold its answer, already summed.
-            if q.fold == Some(0) && f.may_match_any(q) {
-                if let Some(totals) = f.totals()? {
-                    totals.pair(q, &mut |r| add(&mut first, r));
-                    continue;
-                }
-            }
-            for g in 0..f.row_groups.len() {
-                if f.may_match(g, q) {
-                    let ranges = f.candidate_rows(g, q);
-                    if !ranges.is_empty() {
-                        work.push((fi, g, ranges));
-                    }
-                }
-            }
-        }
-        let run = |items: &[(usize, usize, Vec<Range<usize>>)], acc: &mut A| -> Result<()> {
-            for (fi, g, ranges) in items {
-                self.files[*fi].scan(*g, ranges, q, &mut |r| add(acc, r))?;
-            }
-            Ok(())
-        };
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 4);

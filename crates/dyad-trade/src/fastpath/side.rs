@@ -67,19 +67,10 @@ impl PairIndex {
             }
         }
         for file in &self.files {
-            let groups: Vec<usize> = (0..file.row_groups.len())
-                .filter(|&g| file.may_hold_side(g, q))
-                .collect();
-            if groups.is_empty() {
-                continue;
-            }
-            // A file's totals hold its side, already summed over products.
-            if let Some(totals) = file.totals()? {
-                totals.side(q, f);
-                continue;
-            }
-            for g in groups {
-                file.scan_side(g, q, f)?;
+            for g in 0..file.row_groups.len() {
+                if file.may_hold_side(g, q) {
+                    file.scan_side(g, q, f)?;
+                }
             }
         }
         Ok(Ok(()))

@@ -41,8 +41,7 @@ fn pages_decode_as_the_arrow_reader_does() {
             }
         }
     }
-    let plain: Vec<_> = files.iter().map(|f| (f.clone(), None)).collect();
-    let index = PairIndex::load(&plain, Vec::new()).unwrap().unwrap();
+    let index = PairIndex::load(&files, Vec::new()).unwrap().unwrap();
     // Pairs by number of rows.
     let mut counts: HashMap<(String, String), usize> = HashMap::new();
     for f in &files {
@@ -165,8 +164,9 @@ fn pages_decode_as_the_arrow_reader_does() {
     );
 }
 
-/// A store's pair totals give what a scan of its rows gives, for pairs (`fold: Some(0)`) and
-/// both sides of a country, on a generated store of two years and several files a year.
+/// A store's pair totals give what a scan of its flows gives, for pairs (`fold: Some(0)`, from
+/// the totals sorted by exporter) and both sides of a country (exports from those, imports from
+/// the totals sorted by importer), on a generated store of two years and several files a year.
 #[test]
 fn totals_answer_as_the_rows_do() {
     use crate::generate::{generate, Spec};
@@ -186,18 +186,37 @@ fn totals_answer_as_the_rows_do() {
     ingest(&home, &[rel], None, &dyad_core::Registry::bundled(), &Quiet).unwrap();
     let store = Store::new(&home);
     let manifest = store.manifest().unwrap();
-    let with: Vec<_> = manifest
-        .flow_files_with_totals()
-        .map(|(f, t)| (store.root().join(f), t.map(|t| store.root().join(t))))
-        .collect();
-    assert!(with.len() > 2, "several files a year: {}", with.len());
-    assert!(
-        with.iter().all(|(_, t)| t.is_some()),
-        "every file has totals"
+    let files: Vec<_> = manifest.flow_files_with_totals().collect();
+    assert!(files.len() > 2, "several files a year: {}", files.len());
+    let path = |f: &str| store.root().join(f);
+    let load = |paths: Vec<_>| PairIndex::load(&paths, Vec::new()).unwrap().unwrap();
+    let rows = load(files.iter().map(|(f, _)| path(f)).collect());
+    let exports = load(
+        files
+            .iter()
+            .map(|(_, t)| path(&t.expect("every file has totals").by_exporter))
+            .collect(),
     );
-    let without: Vec<_> = with.iter().map(|(f, _)| (f.clone(), None)).collect();
-    let totals = PairIndex::load(&with, Vec::new()).unwrap().unwrap();
-    let rows = PairIndex::load(&without, Vec::new()).unwrap().unwrap();
+    let imports = load(
+        files
+            .iter()
+            .map(|(_, t)| path(&t.unwrap().by_importer))
+            .collect(),
+    );
+    // Far fewer rows than the flows.
+    let count = |i: &PairIndex| -> usize {
+        i.files
+            .iter()
+            .flat_map(|f| f.row_groups.iter().map(|g| g.rows))
+            .sum()
+    };
+    assert!(
+        count(&exports) * 10 < count(&rows),
+        "{} {}",
+        count(&exports),
+        count(&rows)
+    );
+    assert_eq!(count(&exports), count(&imports));
 
     // (year, level, reporter, flow) → sum, from a pair.
     type Sums = std::collections::BTreeMap<(i32, i32, String, String), f64>;
@@ -239,7 +258,7 @@ fn totals_answer_as_the_rows_do() {
     for (e, i) in pairs {
         for years in [None, Some(2021..=2021), Some(2030..=2031)] {
             let (t, r) = (
-                pair(&totals, e, i, years.clone()),
+                pair(&exports, e, i, years.clone()),
                 pair(&rows, e, i, years.clone()),
             );
             assert_eq!(t, r, "{e}->{i} {years:?}");
@@ -275,13 +294,14 @@ fn totals_answer_as_the_rows_do() {
     for c in ["USA", "ATF", "AFG", "ZWE"] {
         for exporter in [true, false] {
             for years in [2020..=2021, 2021..=2021, 2030..=2030] {
+                let totals = if exporter { &exports } else { &imports };
                 let (t, r) = (
-                    side(&totals, c, exporter, years.clone()),
+                    side(totals, c, exporter, years.clone()),
                     side(&rows, c, exporter, years.clone()),
                 );
                 assert_eq!(t, r, "{c} exporter {exporter} {years:?}");
             }
         }
     }
-    assert!(!side(&totals, "USA", false, 2020..=2021).is_empty());
+    assert!(!side(&imports, "USA", false, 2020..=2021).is_empty());
 }

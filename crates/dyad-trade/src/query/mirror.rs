@@ -81,7 +81,7 @@ impl Local {
     /// The mirror answer from the fast path, for resolved codes (`None`: it cannot read the
     /// store).
     fn mirror(&self, e: &str, i: &str, years: Option<Years>) -> Result<Option<Vec<RecordBatch>>> {
-        let Some(index) = self.pair_index()? else {
+        let Some(index) = self.summed_index(false)? else {
             return Ok(None);
         };
         let q = PairQuery {

@@ -97,13 +97,18 @@ struct Local {
     registry: Registry,
     areas: AreaCodes,
     store_rows: u64,
-    /// Flow files, each with its totals file if it has one.
-    flow_files: Vec<(PathBuf, Option<PathBuf>)>,
+    flow_files: Vec<PathBuf>,
+    /// The pair totals of every flow file, sorted by exporter and by importer (`None`: some
+    /// flow file has none; questions then read the flow files).
+    totals: Option<(Vec<PathBuf>, Vec<PathBuf>)>,
     product_files: Vec<PathBuf>,
     /// The bundled figures when `flows` includes them (the store has no copy of its own).
     memory: Vec<Flow>,
     /// `None` when a file is not one the fast path can read (the SQL path answers then).
     pair_index: OnceLock<Result<Option<PairIndex>, String>>,
+    /// The same over the pair totals sorted by exporter, and sorted by importer.
+    exporter_totals: OnceLock<Result<Option<PairIndex>, String>>,
+    importer_totals: OnceLock<Result<Option<PairIndex>, String>>,
     names: OnceLock<Result<Names, String>>,
 }
 
@@ -143,9 +148,12 @@ impl TradeDb {
                 areas: tables.areas,
                 store_rows: tables.store_rows,
                 flow_files: tables.flow_files,
+                totals: tables.totals,
                 product_files: tables.product_files,
                 memory: tables.memory,
                 pair_index: OnceLock::new(),
+                exporter_totals: OnceLock::new(),
+                importer_totals: OnceLock::new(),
                 names: OnceLock::new(),
             }),
             offload: false,

@@ -82,10 +82,10 @@ impl Local {
         direction: Direction,
         declarer: Declarer,
     ) -> Result<Option<Vec<RecordBatch>>> {
-        let Some(index) = self.pair_index()? else {
+        let exporter = direction == Direction::Export;
+        let Some(index) = self.summed_index(!exporter)? else {
             return Ok(None);
         };
-        let exporter = direction == Direction::Export;
         let q = SideQuery {
             country: c,
             exporter,
@@ -149,7 +149,7 @@ impl Local {
         top: usize,
         source: &str,
     ) -> Result<Option<Vec<RecordBatch>>> {
-        let Some(index) = self.pair_index()? else {
+        let Some(index) = self.summed_index(direction == Direction::Import)? else {
             return Ok(None);
         };
         let q = SideQuery {

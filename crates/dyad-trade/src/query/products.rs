@@ -3,7 +3,8 @@
 //! shares and names, as an Arrow batch ([`products_batch`]); the same answer as
 //! `TradeDb::products_by_year_sql`.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use datafusion::arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -17,12 +18,38 @@ use crate::fastpath::{prefix, same_text, PairIndex, PairQuery, PairRow, Unsuppor
 impl Local {
     /// The fast path's index, read on first use.
     pub(super) fn pair_index(&self) -> Result<Option<&PairIndex>> {
-        let loaded = self.pair_index.get_or_init(|| {
-            match PairIndex::load(&self.flow_files, self.memory.clone()) {
-                Ok(Ok(index)) => Ok(Some(index)),
-                Ok(Err(Unsupported)) => Ok(None),
-                Err(e) => Err(e.to_string()),
-            }
+        self.index(&self.pair_index, &self.flow_files)
+    }
+
+    /// The index for a question that sums over products (series, mirror, partners, partner
+    /// series): the pair totals ([`crate::totals`]) where every flow file has them, sorted by
+    /// importer for a country's imports (`by_importer`) and by exporter otherwise; else the
+    /// flow files.
+    pub(super) fn summed_index(&self, by_importer: bool) -> Result<Option<&PairIndex>> {
+        let Some((by_exporter, by_importer_files)) = &self.totals else {
+            return self.pair_index();
+        };
+        let index = if by_importer {
+            self.index(&self.importer_totals, by_importer_files)?
+        } else {
+            self.index(&self.exporter_totals, by_exporter)?
+        };
+        match index {
+            Some(index) => Ok(Some(index)),
+            None => self.pair_index(),
+        }
+    }
+
+    /// The index of `files` in `cell`, read on first use.
+    fn index<'a>(
+        &self,
+        cell: &'a OnceLock<Result<Option<PairIndex>, String>>,
+        files: &[PathBuf],
+    ) -> Result<Option<&'a PairIndex>> {
+        let loaded = cell.get_or_init(|| match PairIndex::load(files, self.memory.clone()) {
+            Ok(Ok(index)) => Ok(Some(index)),
+            Ok(Err(Unsupported)) => Ok(None),
+            Err(e) => Err(e.to_string()),
         });
         match loaded {
             Ok(index) => Ok(index.as_ref()),

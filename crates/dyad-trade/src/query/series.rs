@@ -82,7 +82,7 @@ impl Local {
     /// The series answer from the fast path, for resolved codes (`None`: it cannot read the
     /// store).
     fn series(&self, ca: &str, cb: &str, years: Option<Years>) -> Result<Option<Vec<RecordBatch>>> {
-        let Some(index) = self.pair_index()? else {
+        let Some(index) = self.summed_index(false)? else {
             return Ok(None);
         };
         let (ca, cb) = (ca.to_string(), cb.to_string());
