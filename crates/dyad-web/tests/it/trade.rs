@@ -224,6 +224,28 @@ async fn products_partners_and_mirror_on_an_ingested_store() {
         sources.into_iter().collect::<Vec<_>>(),
         ["baci", "comtrade", "reported"]
     );
+
+    // The brief's product mix is of the pair's latest year with product-level figures: 2022.
+    let b = get(&app, "/api/brief?actor=KAZ&authority=AFG-IEA&on=2023-04-18")
+        .await
+        .json();
+    let products = b["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("What KAZ sells to AFG")
+        })
+        .expect("a products section")
+        .to_string();
+    assert!(!products.contains(r#""kind":"gap""#), "{products}");
+    assert!(
+        products.contains("KAZ exports to AFG in 2022"),
+        "{products}"
+    );
 }
 
 #[tokio::test]
