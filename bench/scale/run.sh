@@ -124,7 +124,7 @@ duck_rows="$(tail -1 "$out/duck-ingest.out")"
 store_rows="$("$dyad" --home "$home" sql "SELECT count(*) AS n FROM flows WHERE source = 'baci'" --format csv | tail -1)"
 [[ "$store_rows" == "$gen_rows" && "$duck_rows" == "$gen_rows" ]] || {
     echo "rows differ: generated $gen_rows, dyad stored $store_rows, DuckDB wrote $duck_rows" >&2; exit 1; }
-store_mb="$(mb "$home/trade/flows")"
+store_mb="$(mb "$home/trade")"
 files="$(find "$home/trade/flows" -name '*.parquet' | wc -l)"
 duck_mb="$(mb "$duck")"
 # The generated CSVs are not needed past this point: free the disk before the queries.
@@ -134,7 +134,7 @@ fi
 # --- 3. query ----------------------------------------------------------------------------------
 q() { "$dyad" --home "$home" sql "$1" --format csv | tail -1 | tr ',' ' '; }
 store_rows="$(q "SELECT count(*) FROM flows WHERE source = 'baci'")"
-store_mb="$(mb "$home/trade/flows")"
+store_mb="$(mb "$home/trade")"
 pairs="WITH p AS (SELECT exporter, importer, count(*) AS n FROM flows WHERE year = $last AND exporter IS NOT NULL AND importer IS NOT NULL GROUP BY exporter, importer)"
 read -r big_e big_i < <(q "$pairs SELECT exporter, importer FROM p ORDER BY n DESC, exporter, importer LIMIT 1")
 read -r mid_e mid_i < <(q "$pairs, r AS (SELECT exporter, importer, row_number() OVER (ORDER BY n, exporter, importer) AS rn, count(*) OVER () AS total FROM p) SELECT exporter, importer FROM r WHERE rn = CAST(floor(total * 0.5) AS BIGINT) + 1")

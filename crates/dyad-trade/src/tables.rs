@@ -34,8 +34,9 @@ pub(crate) struct Tables {
     pub store_rows: u64,
     /// The store's flow files, as listed by its manifest.
     pub flow_files: Vec<PathBuf>,
-    /// Their pair totals, sorted by exporter and sorted by importer, when every flow file has
-    /// them ([`crate::totals`]).
+    /// Their pair totals ([`crate::totals`]), sorted by exporter and sorted by importer, one
+    /// file for each flow file (the flow file itself where it has none); `None` when no flow
+    /// file has totals.
     pub totals: Option<(Vec<PathBuf>, Vec<PathBuf>)>,
     /// The store's product-name files.
     pub product_files: Vec<PathBuf>,
@@ -77,13 +78,18 @@ pub(crate) fn session(
         store_rows = m.units.values().map(|u| u.rows).sum();
         has_bundled_copy = m.units.contains_key(reported::BUNDLED_KEY);
         flow_files = m.flow_files().map(|f| store.root().join(f)).collect();
-        let listed: Option<Vec<_>> = m.flow_files_with_totals().map(|(_, t)| t).collect();
-        totals = listed.filter(|t| !t.is_empty()).map(|t| {
-            let paths = |f: &dyn Fn(&TotalFiles) -> &str| -> Vec<PathBuf> {
-                t.iter().map(|t| store.root().join(f(t))).collect()
+        // Each flow file's totals, or the flow file itself where it has none (a store written
+        // before totals, then added to): the reader answers alike from either.
+        let files: Vec<_> = m.flow_files_with_totals().collect();
+        if files.iter().any(|(_, t)| t.is_some()) {
+            let paths = |order: &dyn Fn(&TotalFiles) -> &str| -> Vec<PathBuf> {
+                files
+                    .iter()
+                    .map(|(f, t)| store.root().join(t.map_or(*f, order)))
+                    .collect()
             };
-            (paths(&|t| &t.by_exporter), paths(&|t| &t.by_importer))
-        });
+            totals = Some((paths(&|t| &t.by_exporter), paths(&|t| &t.by_importer)));
+        }
         product_files = m.product_files().map(|f| store.root().join(f)).collect();
     }
     let memory = if has_bundled_copy {

@@ -5,19 +5,23 @@
 //! spread over every exporter's block of a file sorted by exporter). Summed once, at ingest, by
 //! everything those questions group or filter by (the pair and their codes, year, source,
 //! classification, reporter, flow, source URL and product level), a BACI year of 2M–10M rows
-//! is ~30,000–50,000 totals (at most one per pair of areas).
+//! has at most one total per pair of areas (56,406 a year in the 2M-row benchmark store).
 //!
 //! Totals are flows: rows of the `flows` table's schema whose `product` is empty (summed away;
 //! `product_level` stays the level summed, so a group's lowest level is still found) and whose
 //! quantity, unit, release and notes are null. So the fast path reads them as it reads flow
-//! files, page by page with their statistics, and needs nothing new. Each flow file gets two
+//! files (pages found from their statistics; a BACI file's decoded page by page, others through
+//! the Arrow reader), and needs nothing new. Each flow file gets two
 //! totals files: one sorted by exporter (a pair's totals, a country's exports: a page or two)
 //! and one sorted by importer (a country's imports: a page or two, where in a file sorted by
 //! exporter they are a page in every exporter's block). The manifest lists them per flow file
 //! (`Unit::totals`), so they are replaced, and removed, with it; a store written before totals
 //! existed has none (`dyad migrate` writes them), and its questions read the flow files.
 //!
-//! A total adds its rows' values in the file's order, as a scan of the file would.
+//! A total adds its rows' values in the file's order (in a file sorted by pair, a key's rows are
+//! one run). Answers then add totals where a scan would add rows: the same sums for whole
+//! dollars (BACI's values), and for values with cents the same up to the last bits of a double,
+//! as any two orders of addition (SQL's own order is unspecified).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -68,6 +72,9 @@ struct Key {
 #[derive(Debug, Default)]
 pub struct PairTotals {
     sums: BTreeMap<Key, f64>,
+    /// The run of rows being summed (carried from one batch to the next, so that a run is
+    /// summed in the file's order however the file is cut into batches).
+    run: Option<(Key, f64)>,
 }
 
 /// A flow batch's columns that totals read.
@@ -170,29 +177,33 @@ impl PairTotals {
     /// answered from totals are annual).
     pub fn add(&mut self, batch: &RecordBatch) -> Result<()> {
         let c = Columns::of(batch)?;
-        let mut run: Option<(Key, f64)> = None;
         for i in 0..batch.num_rows() {
             if c.month.is_valid(i) || c.year.is_null(i) || c.value_usd.is_null(i) {
                 continue;
             }
             let v = c.value_usd.value(i);
-            match &mut run {
+            match &mut self.run {
                 Some((k, sum)) if c.is(i, k) => *sum += v,
                 _ => {
-                    if let Some((k, sum)) = run.replace((c.key(i), v)) {
+                    if let Some((k, sum)) = self.run.replace((c.key(i), v)) {
                         *self.sums.entry(k).or_default() += sum;
                     }
                 }
             }
         }
-        if let Some((k, sum)) = run {
+        Ok(())
+    }
+
+    /// Adds the run being summed to its total.
+    fn end_run(&mut self) {
+        if let Some((k, sum)) = self.run.take() {
             *self.sums.entry(k).or_default() += sum;
         }
-        Ok(())
     }
 
     /// Adds one row (for writers that hold rows rather than batches, as the BACI writer).
     pub(crate) fn add_row(&mut self, key: TotalKey<'_>, value_usd: f64) {
+        self.end_run();
         let country = |c: Option<&str>| (c.is_none(), c.map(str::to_string));
         let k = Key {
             exporter: country(key.exporter),
@@ -212,12 +223,13 @@ impl PairTotals {
 
     /// Whether nothing was summed.
     pub fn is_empty(&self) -> bool {
-        self.sums.is_empty()
+        self.sums.is_empty() && self.run.is_none()
     }
 
     /// The totals as flows ([`FLOW_SCHEMA`]): sorted by exporter then importer, and sorted by
     /// importer then exporter (areas without a country after every country, as flows are).
-    pub fn into_batches(self) -> Totals {
+    pub fn into_batches(mut self) -> Totals {
+        self.end_run();
         let mut rows: Vec<(Key, f64)> = self.sums.into_iter().collect();
         let by_exporter = batch(&rows);
         // Stable: a pair's totals keep their order.

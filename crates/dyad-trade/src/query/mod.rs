@@ -1,7 +1,9 @@
 //! Queries over the trade tables: `flows`, `products`, `countries`, `areas`.
 //!
-//! The questions (products, series, mirror of a pair; a country's partners) are summed from the
-//! rows the fast path reads ([`crate::fastpath`]), and named and shaped here; `dyad sql` goes
+//! The questions (products, series, mirror of a pair; a country's partners and its trade with
+//! each partner by year) are summed from the rows the fast path reads ([`crate::fastpath`]: the
+//! flows, or for the questions that sum over products the pair totals, [`crate::totals`]), and
+//! named and shaped here; `dyad sql` goes
 //! through DataFusion SQL, and `sql.rs` holds each answer as SQL too, the reference it is tested
 //! against and its answer where the fast path cannot read the store (the same SQL runs on a
 //! cluster, Ballista, because the store is plain Parquet). Without a store,
@@ -98,8 +100,8 @@ struct Local {
     areas: AreaCodes,
     store_rows: u64,
     flow_files: Vec<PathBuf>,
-    /// The pair totals of every flow file, sorted by exporter and by importer (`None`: some
-    /// flow file has none; questions then read the flow files).
+    /// The pair totals of the flow files, sorted by exporter and by importer (the flow file
+    /// itself where it has none; `None` when none has).
     totals: Option<(Vec<PathBuf>, Vec<PathBuf>)>,
     product_files: Vec<PathBuf>,
     /// The bundled figures when `flows` includes them (the store has no copy of its own).

@@ -48,9 +48,7 @@ impl TradeDb {
             }
         }
     }
-}
 
-impl TradeDb {
     /// A country's trade with each partner, by year: `partner, year, value_usd`, ordered by
     /// partner and year; annual rows of the `declarer`'s declarations, each (partner, year) at
     /// its lowest product level, areas without a country left out. `Direction::Export`: the

@@ -22,21 +22,22 @@ impl Local {
     }
 
     /// The index for a question that sums over products (series, mirror, partners, partner
-    /// series): the pair totals ([`crate::totals`]) where every flow file has them, sorted by
-    /// importer for a country's imports (`by_importer`) and by exporter otherwise; else the
-    /// flow files.
+    /// series): the pair totals ([`crate::totals`]), sorted by importer for a country's imports
+    /// (`by_importer`) and by exporter otherwise, with the flow file itself for any that has
+    /// none; the flow files alone when no file has totals, or when the totals cannot be read
+    /// (a damaged store still answers from its flows).
     pub(super) fn summed_index(&self, by_importer: bool) -> Result<Option<&PairIndex>> {
         let Some((by_exporter, by_importer_files)) = &self.totals else {
             return self.pair_index();
         };
         let index = if by_importer {
-            self.index(&self.importer_totals, by_importer_files)?
+            self.index(&self.importer_totals, by_importer_files)
         } else {
-            self.index(&self.exporter_totals, by_exporter)?
+            self.index(&self.exporter_totals, by_exporter)
         };
         match index {
-            Some(index) => Ok(Some(index)),
-            None => self.pair_index(),
+            Ok(Some(index)) => Ok(Some(index)),
+            Ok(None) | Err(_) => self.pair_index(),
         }
     }
 
