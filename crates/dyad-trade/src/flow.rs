@@ -169,44 +169,46 @@ pub fn sort_flows(flows: &mut [Flow]) {
     flows.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
+/// A Comtrade export declared by KAZ in 2023 (HS 2022, level 6, 1 USD), for unit tests to vary.
+#[cfg(test)]
+pub(crate) fn test_flow(exporter: Option<&str>, importer: Option<&str>, product: &str) -> Flow {
+    Flow {
+        source: Source::Comtrade,
+        classification: "H6".into(),
+        release: None,
+        year: 2023,
+        month: None,
+        exporter: exporter.map(Into::into),
+        importer: importer.map(Into::into),
+        exporter_code: None,
+        importer_code: None,
+        product: product.into(),
+        product_level: 6,
+        value_usd: 1.0,
+        quantity: None,
+        unit: None,
+        reporter: "KAZ".into(),
+        flow: "X".into(),
+        other_asia: false,
+        note: None,
+        source_url: None,
+        source_date: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn flow(exporter: Option<&str>, importer: Option<&str>, product: &str) -> Flow {
-        Flow {
-            source: Source::Comtrade,
-            classification: "H6".into(),
-            release: None,
-            year: 2023,
-            month: None,
-            exporter: exporter.map(Into::into),
-            importer: importer.map(Into::into),
-            exporter_code: None,
-            importer_code: None,
-            product: product.into(),
-            product_level: 6,
-            value_usd: 1.0,
-            quantity: None,
-            unit: None,
-            reporter: "KAZ".into(),
-            flow: "X".into(),
-            other_asia: false,
-            note: None,
-            source_url: None,
-            source_date: None,
-        }
-    }
-
     #[test]
     fn flows_sort_by_exporter_importer_product_with_missing_codes_last() {
         let mut flows = vec![
-            flow(None, Some("AFG"), "010121"),
-            flow(Some("KAZ"), None, "010121"),
-            flow(Some("KAZ"), Some("CHN"), "870321"),
-            flow(Some("AFG"), Some("KAZ"), "100199"),
-            flow(Some("KAZ"), Some("CHN"), "010121"),
-            flow(Some("KAZ"), Some("AFG"), "999999"),
+            test_flow(None, Some("AFG"), "010121"),
+            test_flow(Some("KAZ"), None, "010121"),
+            test_flow(Some("KAZ"), Some("CHN"), "870321"),
+            test_flow(Some("AFG"), Some("KAZ"), "100199"),
+            test_flow(Some("KAZ"), Some("CHN"), "010121"),
+            test_flow(Some("KAZ"), Some("AFG"), "999999"),
         ];
         sort_flows(&mut flows);
         let got: Vec<_> = flows

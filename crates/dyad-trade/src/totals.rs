@@ -304,31 +304,16 @@ pub(crate) struct TotalKey<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::{flows_to_batch, Flow, Source};
+    use crate::flow::{flows_to_batch, test_flow, Flow};
     use datafusion::arrow::util::display::array_value_to_string;
 
     fn flow(e: Option<&str>, i: &str, product: &str, level: i32, v: f64) -> Flow {
         Flow {
-            source: Source::Comtrade,
-            classification: "H6".into(),
-            release: None,
-            year: 2023,
-            month: None,
-            exporter: e.map(Into::into),
-            importer: Some(i.into()),
             exporter_code: Some(398),
             importer_code: Some(4),
-            product: product.into(),
             product_level: level,
             value_usd: v,
-            quantity: None,
-            unit: None,
-            reporter: "KAZ".into(),
-            flow: "X".into(),
-            other_asia: false,
-            note: None,
-            source_url: None,
-            source_date: None,
+            ..test_flow(e, Some(i), product)
         }
     }
 
