@@ -518,6 +518,22 @@ impl Ingest {
     /// Makes everything written part of the store, replacing units with the same keys, by
     /// writing a new manifest and renaming it over the old one.
     pub fn commit(mut self) -> Result<Manifest> {
+        // Each file was synced as it was written, but a new file's name lives in its directory
+        // (and a new directory's in its parent): those are synced too, up to the store's root,
+        // before the manifest lists the files, so that after a power cut the manifest never
+        // names a file the disk lost (not all platforms allow syncing a directory).
+        let root = self.store.root.as_path();
+        let dirs: std::collections::BTreeSet<&Path> = self
+            .written
+            .iter()
+            .flat_map(|p| p.ancestors().skip(1).take_while(|d| d.starts_with(root)))
+            .collect();
+        // Deepest first: a directory before the parent that names it.
+        for dir in dirs.into_iter().rev() {
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
         let mut manifest = std::mem::take(&mut self.manifest);
         let mut replaced = Vec::new();
         for (key, unit) in std::mem::take(&mut self.units) {
