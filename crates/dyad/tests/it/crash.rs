@@ -230,7 +230,8 @@ fn import_killed_at_random_moments_leaves_the_ledger_whole() {
     );
 }
 
-/// Per-year row counts and value sums of the BACI rows, and how many flow keys occur twice.
+/// Per-year row counts and value sums of the BACI rows (asserting no flow key occurs twice),
+/// and two answers read from the pair totals: a country's partners and a pair's series.
 fn store_answer(home: &Path) -> String {
     let sums = run(
         home,
@@ -251,7 +252,26 @@ fn store_answer(home: &Path) -> String {
         ],
     );
     assert_eq!(twice.trim(), "twice\n0", "a flow is stored twice");
-    sums
+    // The answers read from the pair totals (written beside the flows by the same ingest) are
+    // of the same release as the flows.
+    let partners = run(
+        home,
+        &[
+            "trade",
+            "partners",
+            "USA",
+            "--flow",
+            "import",
+            "--years",
+            "2020-2021",
+            "--top",
+            "500",
+            "--format",
+            "csv",
+        ],
+    );
+    let series = run(home, &["trade", "series", "USA", "CHN", "--format", "csv"]);
+    format!("{sums}{partners}{series}")
 }
 
 /// Two generated releases of the same years with different rows (seeds 1 and 2).
