@@ -18,7 +18,8 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::datasource::MemTable;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::functions_aggregate::expr_fn::sum;
+use datafusion::prelude::{col, Expr, SessionConfig, SessionContext};
 use dyad_core::Registry;
 
 use crate::codes::{AreaCodes, AreaKind};
@@ -27,6 +28,7 @@ use crate::error::Result;
 use crate::flow::{flows_to_batch, Flow, FLOW_SCHEMA};
 use crate::reported;
 use crate::store::{product_schema, Store, TotalFiles};
+use crate::totals::PairTotals;
 
 /// What was registered, as the fast path and [`crate::TradeDb`] need it.
 pub(crate) struct Tables {
@@ -73,6 +75,9 @@ pub(crate) fn session(
     let mut has_bundled_copy = false;
     let mut flow_files = Vec::new();
     let mut totals = None;
+    // Every flow file's totals, sorted by exporter, when each has them (the `pair_totals`
+    // table is read from them then).
+    let mut complete_totals = None;
     let mut product_files = Vec::new();
     if let Some((store, m)) = &manifest {
         store_rows = m.units.values().map(|u| u.rows).sum();
@@ -89,6 +94,9 @@ pub(crate) fn session(
                     .collect()
             };
             totals = Some((paths(&|t| &t.by_exporter), paths(&|t| &t.by_importer)));
+            if files.iter().all(|(_, t)| t.is_some()) {
+                complete_totals = Some(paths(&|t| &t.by_exporter));
+            }
         }
         product_files = m.product_files().map(|f| store.root().join(f)).collect();
     }
@@ -114,7 +122,11 @@ pub(crate) fn session(
             df.into_view()
         }
     };
-    ctx.register_table("flows", flows)?;
+    ctx.register_table("flows", flows.clone())?;
+    ctx.register_table(
+        "pair_totals",
+        pair_totals(&ctx, flows, complete_totals.as_deref(), &memory)?,
+    )?;
     let products: Arc<dyn TableProvider> = if product_files.is_empty() {
         Arc::new(MemTable::try_new(product_schema(), vec![vec![]])?)
     } else {
@@ -132,6 +144,57 @@ pub(crate) fn session(
         areas,
     };
     Ok((ctx, tables))
+}
+
+/// The columns of `pair_totals`: what a pair total is summed by ([`crate::totals`]), then the
+/// sum.
+pub const PAIR_TOTALS_COLUMNS: [&str; 12] = [
+    "exporter",
+    "importer",
+    "exporter_code",
+    "importer_code",
+    "year",
+    "source",
+    "classification",
+    "reporter",
+    "flow",
+    "source_url",
+    "product_level",
+    "value_usd",
+];
+
+/// The `pair_totals` table: `flows`' annual rows summed over products, one row per pair, year,
+/// source, classification, reporter, flow, source URL and product level (as the fast path's
+/// totals). Read from the totals files when every flow file has them (plus the bundled
+/// figures' totals when `flows` holds them); otherwise the same sums computed from `flows`, so
+/// a query gives the same answer on any store, only slower on an old one.
+fn pair_totals(
+    ctx: &SessionContext,
+    flows: Arc<dyn TableProvider>,
+    complete: Option<&[PathBuf]>,
+    memory: &[Flow],
+) -> Result<Arc<dyn TableProvider>> {
+    let columns = &PAIR_TOTALS_COLUMNS;
+    let Some(files) = complete else {
+        let keys: Vec<Expr> = columns[..columns.len() - 1]
+            .iter()
+            .map(|c| col(*c))
+            .collect();
+        let df = ctx
+            .read_table(flows)?
+            .filter(col("month").is_null())?
+            .aggregate(keys, vec![sum(col("value_usd")).alias("value_usd")])?;
+        return Ok(df.into_view());
+    };
+    let mut df = ctx.read_table(listing(files, FLOW_SCHEMA.clone())?)?;
+    if !memory.is_empty() {
+        let mut t = PairTotals::default();
+        t.add(&flows_to_batch(memory))?;
+        let batch = t.into_batches().by_exporter;
+        let mem = MemTable::try_new(FLOW_SCHEMA.clone(), vec![vec![batch]])?;
+        df = df.union(ctx.read_table(Arc::new(mem))?)?;
+    }
+    Ok(df.select_columns(columns)?.into_view())
 }
 
 fn listing(

@@ -402,6 +402,33 @@ fn series_and_mirror_on_fixtures_answer_alike_with_hand_computed_values() {
             same_partner_series(db, "AFG", Direction::Import, Declarer::Importer),
         )
     };
+    // `pair_totals` is `flows`' annual rows summed over products, whatever the store has.
+    let same_pair_totals = |db: &Db| {
+        let keys = "exporter, importer, exporter_code, importer_code, year, source, \
+                    classification, reporter, flow, source_url, product_level";
+        let order = "ORDER BY exporter, importer, exporter_code, importer_code, year, source, \
+                     classification, reporter, flow, source_url, product_level";
+        let from_table = table(
+            &db.sql(&format!("SELECT * FROM pair_totals {order}"))
+                .unwrap(),
+        );
+        let from_flows = table(
+            &db.sql(&format!(
+                "SELECT {keys}, sum(value_usd) AS value_usd FROM flows WHERE month IS NULL \
+                 GROUP BY {keys} {order}"
+            ))
+            .unwrap(),
+        );
+        assert_eq!(from_table, from_flows);
+        assert!(!from_table.1.is_empty());
+        from_table.1
+    };
+    let totals_rows = same_pair_totals(&db);
+    // BACI 2022 KAZ -> AFG, 41,235,127 + 9,876,500 USD at 6 digits, is one row.
+    assert!(totals_rows.iter().any(|r| r[..2] == ["KAZ", "AFG"]
+        && r[4] == "2022"
+        && r[5] == "baci"
+        && r[11] == "51111627.0"));
     let with_totals = answers(&db);
     let store = Store::new(home.path());
     let written = store.manifest().unwrap();
@@ -425,7 +452,9 @@ fn series_and_mirror_on_fixtures_answer_alike_with_hand_computed_values() {
         .totals
         .clear();
     assert!(mixed.total_files().count() > 0);
-    assert_eq!(answers(&reopen_with(&mixed)), with_totals);
+    let mixed_db = reopen_with(&mixed);
+    assert_eq!(answers(&mixed_db), with_totals);
+    assert_eq!(same_pair_totals(&mixed_db), totals_rows);
     // None at all.
     let mut old = written.clone();
     for unit in old.units.values_mut() {
@@ -442,6 +471,16 @@ fn series_and_mirror_on_fixtures_answer_alike_with_hand_computed_values() {
 fn series_and_mirror_without_a_store_answer_alike() {
     // The bundled reported figures alone.
     let db = Db::open(None, &Registry::bundled()).unwrap();
+    let count = |sql: &str| table(&db.sql(sql).unwrap()).1[0][0].clone();
+    // Their pair totals: the reported figures are one row a key already.
+    assert_eq!(
+        count("SELECT count(*) FROM pair_totals"),
+        count(
+            "SELECT count(*) FROM (SELECT DISTINCT exporter, importer, exporter_code, \
+             importer_code, year, source, classification, reporter, flow, source_url, \
+             product_level FROM flows WHERE month IS NULL)"
+        )
+    );
     assert!(!same_series(&db, "AFG", "PAK", None).is_empty());
     same_series(&db, "AFG", "IRN", Some(Years::single(2020)));
     assert!(same_mirror(&db, "AFG", "PAK", None).is_empty());

@@ -252,6 +252,18 @@ fn the_cluster_answers_exactly_as_the_embedded_engine() {
         .map(|r| r[0].clone())
         .collect();
     assert_eq!(baci_years, ["2019", "2020", "2021"]);
+    // The pair totals (their files and the bundled figures' totals) on the cluster too.
+    same(
+        h,
+        &cluster,
+        &[
+            "sql",
+            "SELECT year, source, count(*) AS n, sum(value_usd) AS v FROM pair_totals \
+             GROUP BY year, source ORDER BY year, source",
+            "--format",
+            "csv",
+        ],
+    );
 
     // The pair with the most rows, for the by-HS2 question.
     let pair = csv_rows(&ok(
