@@ -6,8 +6,9 @@
 //! - [`codes`]: area codes to ISO3 through dyad's registry and a committed exception table;
 //! - [`store`] and [`ingest`]: the Parquet store under `HOME/trade/`, replaced atomically;
 //!   [`totals`]: each flow file's annual rows summed over products, written beside it;
-//! - [`tables`]: the tables (`flows`, `products`, `countries`, `areas`) in a DataFusion session,
-//!   and [`engine`]: whether that session runs here or on a cluster (see `dyad-cluster`);
+//! - [`tables`]: the tables (`flows`, `pair_totals`, `products`, `countries`, `areas`) in a
+//!   DataFusion session, and [`engine`]: whether that session runs here or on a cluster (see
+//!   `dyad-cluster`);
 //! - [`query`]: the queries (series, products, partners, mirror, read-only SQL), through
 //!   DataFusion or, for the products of one pair, the fast path;
 //! - [`fastpath`]: the one-dyad fast path, a reader of the store's Parquet pages that knows

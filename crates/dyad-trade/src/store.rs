@@ -6,7 +6,7 @@
 //! trade/manifest.json                                   which files make up the store
 //! trade/flows/source=baci/classification=HS17/year=2022/<ingest>-<n>.parquet
 //! trade/products/<ingest>-<n>.parquet                   product names
-//! trade/totals/<ingest>-<n>.parquet                     a flow file's pair totals, in one of two orders
+//! trade/totals/<ingest>-<n>.parquet                     pair totals (by exporter or by importer)
 //! ```
 //!
 //! Files are sorted by exporter, importer and product, so Parquet row-group and page statistics

@@ -1,5 +1,6 @@
-//! The trade tables (`flows`, `products`, `countries`, `areas`) registered in a DataFusion
-//! session: the one place they are defined, for the embedded engine and a cluster alike.
+//! The trade tables (`flows`, `pair_totals`, `products`, `countries`, `areas`) registered in a
+//! DataFusion session: the one place they are defined, for the embedded engine and a cluster
+//! alike.
 //!
 //! `flows` and `products` are the store's Parquet files (a listing table of exactly the files
 //! the manifest lists); `countries`, `areas` and the bundled reported figures (added to `flows`

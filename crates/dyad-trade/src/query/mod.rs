@@ -1,4 +1,4 @@
-//! Queries over the trade tables: `flows`, `products`, `countries`, `areas`.
+//! Queries over the trade tables: `flows`, `pair_totals`, `products`, `countries`, `areas`.
 //!
 //! The questions (products, series, mirror of a pair; a country's partners and its trade with
 //! each partner by year) are summed from the rows the fast path reads ([`crate::fastpath`]: the

@@ -103,7 +103,7 @@ pub enum Command {
     Politics(politics::Args),
     /// Trade data: ingest BACI, Comtrade and reported figures; series, products, partners, mirror.
     Trade(trade::Args),
-    /// Read-only SQL over the trade tables (flows, products, countries, areas).
+    /// Read-only SQL over the trade tables (flows, pair_totals, products, countries, areas).
     #[command(
         after_help = "Example:\n  dyad sql \"SELECT year, sum(value_usd) FROM flows WHERE exporter = 'KAZ' GROUP BY year\""
     )]

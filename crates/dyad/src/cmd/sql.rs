@@ -1,5 +1,5 @@
-//! `dyad sql "SELECT ..."`: read-only SQL over the trade tables (`flows`, `products`,
-//! `countries`, `areas`).
+//! `dyad sql "SELECT ..."`: read-only SQL over the trade tables (`flows`, `pair_totals`,
+//! `products`, `countries`, `areas`).
 
 use std::io::Write;
 
