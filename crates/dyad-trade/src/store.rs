@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use crate::baci::{Areas, Products, Row};
 use crate::error::{io, Result, TradeError};
 use crate::flow::{flows_to_batch, sort_flows, Flow, FLOW_SCHEMA};
-use crate::totals::{PairTotals, TotalKey, Totals};
+use crate::totals::{PairTotals, TotalKey, Totals, KEY_COLUMNS};
 
 /// Rows per Parquet row group: small enough that a one-dyad query reads little of a year.
 const ROW_GROUP: usize = 1 << 18;
@@ -315,10 +315,8 @@ fn totals_of_file(path: &Path) -> Result<PairTotals> {
     let error = |e: &dyn std::fmt::Display| TradeError::Other(format!("{}: {e}", path.display()));
     let file = File::open(path).map_err(io(path))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| error(&e))?;
-    let mask = ProjectionMask::columns(
-        builder.parquet_schema(),
-        crate::totals::READ.iter().copied(),
-    );
+    let read = KEY_COLUMNS.iter().chain(&["month", "value_usd"]).copied();
+    let mask = ProjectionMask::columns(builder.parquet_schema(), read);
     let reader = builder
         .with_projection(mask)
         .with_batch_size(BATCH)
@@ -326,7 +324,9 @@ fn totals_of_file(path: &Path) -> Result<PairTotals> {
         .map_err(|e| error(&e))?;
     let mut totals = PairTotals::default();
     for batch in reader {
-        totals.add(&batch.map_err(|e| error(&e))?)?;
+        totals
+            .add(&batch.map_err(|e| error(&e))?)
+            .map_err(|e| error(&e))?;
     }
     Ok(totals)
 }

@@ -29,7 +29,7 @@ use crate::error::Result;
 use crate::flow::{flows_to_batch, Flow, FLOW_SCHEMA};
 use crate::reported;
 use crate::store::{product_schema, Store, TotalFiles};
-use crate::totals::PairTotals;
+use crate::totals::{PairTotals, KEY_COLUMNS};
 
 /// What was registered, as the fast path and [`crate::TradeDb`] need it.
 pub(crate) struct Tables {
@@ -94,10 +94,11 @@ pub(crate) fn session(
                     .map(|(f, t)| store.root().join(t.map_or(*f, order)))
                     .collect()
             };
-            totals = Some((paths(&|t| &t.by_exporter), paths(&|t| &t.by_importer)));
+            let by_exporter = paths(&|t| &t.by_exporter);
             if files.iter().all(|(_, t)| t.is_some()) {
-                complete_totals = Some(paths(&|t| &t.by_exporter));
+                complete_totals = Some(by_exporter.clone());
             }
+            totals = Some((by_exporter, paths(&|t| &t.by_importer)));
         }
         product_files = m.product_files().map(|f| store.root().join(f)).collect();
     }
@@ -147,23 +148,6 @@ pub(crate) fn session(
     Ok((ctx, tables))
 }
 
-/// The columns of `pair_totals`: what a pair total is summed by ([`crate::totals`]), then the
-/// sum.
-pub const PAIR_TOTALS_COLUMNS: [&str; 12] = [
-    "exporter",
-    "importer",
-    "exporter_code",
-    "importer_code",
-    "year",
-    "source",
-    "classification",
-    "reporter",
-    "flow",
-    "source_url",
-    "product_level",
-    "value_usd",
-];
-
 /// The `pair_totals` table: `flows`' annual rows summed over products, one row per pair, year,
 /// source, classification, reporter, flow, source URL and product level (as the fast path's
 /// totals). Read from the totals files when every flow file has them (plus the bundled
@@ -175,12 +159,8 @@ fn pair_totals(
     complete: Option<&[PathBuf]>,
     memory: &[Flow],
 ) -> Result<Arc<dyn TableProvider>> {
-    let columns = &PAIR_TOTALS_COLUMNS;
     let Some(files) = complete else {
-        let keys: Vec<Expr> = columns[..columns.len() - 1]
-            .iter()
-            .map(|c| col(*c))
-            .collect();
+        let keys: Vec<Expr> = KEY_COLUMNS.iter().map(|c| col(*c)).collect();
         let df = ctx
             .read_table(flows)?
             .filter(col("month").is_null())?
@@ -195,7 +175,8 @@ fn pair_totals(
         let mem = MemTable::try_new(FLOW_SCHEMA.clone(), vec![vec![batch]])?;
         df = df.union(ctx.read_table(Arc::new(mem))?)?;
     }
-    Ok(df.select_columns(columns)?.into_view())
+    let columns: Vec<&str> = KEY_COLUMNS.iter().chain(&["value_usd"]).copied().collect();
+    Ok(df.select_columns(&columns)?.into_view())
 }
 
 fn listing(

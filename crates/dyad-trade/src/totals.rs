@@ -34,21 +34,20 @@ use datafusion::arrow::datatypes::{Float64Type, Int32Type};
 use crate::error::{Result, TradeError};
 use crate::flow::FLOW_SCHEMA;
 
-/// The flow columns totals are summed from.
-pub(crate) const READ: [&str; 13] = [
+/// What a total is summed by: the `flows` columns a total keeps (the `pair_totals` table has
+/// these and `value_usd`).
+pub const KEY_COLUMNS: [&str; 11] = [
     "exporter",
     "importer",
     "exporter_code",
     "importer_code",
     "year",
-    "month",
     "source",
     "classification",
     "reporter",
     "flow",
     "source_url",
     "product_level",
-    "value_usd",
 ];
 
 /// What a total is summed by, in the order totals are sorted (as flows are: exporter, then
@@ -219,11 +218,6 @@ impl PairTotals {
             product_level: key.product_level,
         };
         *self.sums.entry(k).or_default() += value_usd;
-    }
-
-    /// Whether nothing was summed.
-    pub fn is_empty(&self) -> bool {
-        self.sums.is_empty() && self.run.is_none()
     }
 
     /// The totals as flows ([`FLOW_SCHEMA`]): sorted by exporter then importer, and sorted by

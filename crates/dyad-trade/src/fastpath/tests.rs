@@ -9,26 +9,41 @@ use datafusion::parquet::arrow::ProjectionMask;
 
 use super::filter::{PairQuery, SideQuery};
 use super::reader::PairIndex;
+use crate::generate::{generate, Spec};
+use crate::ingest::{ingest, Quiet};
+
+/// A home under `dir` with a generated release of `spec` ingested.
+fn generated_home(dir: &std::path::Path, spec: Spec) -> std::path::PathBuf {
+    let release = dir.join("release");
+    generate(&release, &spec).unwrap();
+    let home = dir.join("home");
+    ingest(
+        &home,
+        &[release],
+        None,
+        &dyad_core::Registry::bundled(),
+        &Quiet,
+    )
+    .unwrap();
+    home
+}
 
 /// The page decoder against the Arrow reader, row group by row group, on the heaviest pairs
 /// of a generated store (pairs over several pages, some proven by their statistics) and on
 /// pairs with a few rows.
 #[test]
 fn pages_decode_as_the_arrow_reader_does() {
-    use crate::generate::{generate, Spec};
-    use crate::ingest::{ingest, Quiet};
     let dir = tempfile::tempdir().unwrap();
-    let rel = dir.path().join("release");
-    let spec = Spec {
-        rows_per_year: 300_000,
-        first_year: 2020,
-        last_year: 2020,
-        products: 4000,
-        seed: 11,
-    };
-    generate(&rel, &spec).unwrap();
-    let home = dir.path().join("home");
-    ingest(&home, &[rel], None, &dyad_core::Registry::bundled(), &Quiet).unwrap();
+    let home = generated_home(
+        dir.path(),
+        Spec {
+            rows_per_year: 300_000,
+            first_year: 2020,
+            last_year: 2020,
+            products: 4000,
+            seed: 11,
+        },
+    );
     let mut files = Vec::new();
     let mut stack = vec![home.join("trade/flows")];
     while let Some(d) = stack.pop() {
@@ -169,21 +184,18 @@ fn pages_decode_as_the_arrow_reader_does() {
 /// the totals sorted by importer), on a generated store of two years and several files a year.
 #[test]
 fn totals_answer_as_the_rows_do() {
-    use crate::generate::{generate, Spec};
-    use crate::ingest::{ingest, Quiet};
     use crate::store::Store;
     let dir = tempfile::tempdir().unwrap();
-    let rel = dir.path().join("release");
-    let spec = Spec {
-        rows_per_year: 1_200_000,
-        first_year: 2020,
-        last_year: 2021,
-        products: 2000,
-        seed: 5,
-    };
-    generate(&rel, &spec).unwrap();
-    let home = dir.path().join("home");
-    ingest(&home, &[rel], None, &dyad_core::Registry::bundled(), &Quiet).unwrap();
+    let home = generated_home(
+        dir.path(),
+        Spec {
+            rows_per_year: 1_200_000,
+            first_year: 2020,
+            last_year: 2021,
+            products: 2000,
+            seed: 5,
+        },
+    );
     let store = Store::new(&home);
     let manifest = store.manifest().unwrap();
     let files: Vec<_> = manifest.flow_files_with_totals().collect();

@@ -207,6 +207,22 @@ fn missing_pair_totals_are_written_as_ingest_writes_them() {
     // Again: nothing to do, nothing written.
     assert_eq!(store.add_missing_totals().unwrap(), 0);
     assert_eq!(store.manifest().unwrap(), migrated);
+
+    // A flow file that cannot be read: the error names it, and nothing changes.
+    std::fs::write(
+        store.root().join("manifest.json"),
+        serde_json::to_vec(&old).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(store.root().join("totals")).unwrap();
+    let broken = old.flow_files().next().unwrap().to_string();
+    std::fs::write(store.root().join(&broken), b"not parquet").unwrap();
+    let err = store.add_missing_totals().unwrap_err().to_string();
+    assert!(err.contains(&broken), "{err}");
+    assert_eq!(store.manifest().unwrap(), old);
+    assert!(
+        !store.root().join("totals").exists() || count_files(&store.root().join("totals")) == 0
+    );
 }
 
 fn count_files(dir: &Path) -> usize {

@@ -25,6 +25,7 @@ pub fn run(_args: Args, ledger_args: &LedgerArgs, out: &mut dyn Write) -> Result
     let path = home.join(LEDGER_FILE);
     let store = Store::new(home);
     let has_store = store.root().join("manifest.json").exists();
+    // A home with only a trade store (a benchmark's, say) is not given a ledger it never had.
     if path.exists() || !has_store {
         let done = Ledger::migrate(home)
             .with_context(|| format!("migrating the ledger in {}", home.display()))?;
